@@ -1,0 +1,121 @@
+/**
+ * Argument parsing shared by the command groups, with Redis's rules and error texts: integers
+ * as `string2ll` reads them, expiry options, and the typed lookups every group needs.
+ *
+ * @example
+ * ```ts
+ * import { integerArg } from "./args.ts";
+ * integerArg("42"); // 42
+ * integerArg("4x"); // throws CommandError("ERR value is not an integer or out of range")
+ * ```
+ * @module
+ */
+import type { Database } from "../keyspace/database.ts";
+import { stringOf, TypedValue, type Value } from "../keyspace/values.ts";
+import type { ClientContext } from "./context.ts";
+import { CommandError, Errors } from "./spec.ts";
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Parses a 64-bit integer exactly as Redis's `string2ll` does, or returns null. */
+export function parseInt64(text: string): bigint | null {
+  const n = text.length;
+  if (n === 0 || n > 20) return null;
+  if (text === "0") return 0n;
+  if (!/^-?[1-9][0-9]*$/.test(text)) return null;
+  const v = BigInt(text);
+  return v < INT64_MIN || v > INT64_MAX ? null : v;
+}
+
+/** An integer argument as a number (beyond 2^53 approximated); throws Redis's error. */
+export function integerArg(text: string, error: string = Errors.notInteger): number {
+  if (text.length < 16 && /^(0|-?[1-9][0-9]*)$/.test(text)) return Number(text);
+  const v = parseInt64(text);
+  if (v === null) throw new CommandError(error);
+  return Number(v);
+}
+
+/** An integer argument as an exact bigint; throws Redis's error. */
+export function int64Arg(text: string): bigint {
+  const v = parseInt64(text);
+  if (v === null) throw new CommandError(Errors.notInteger);
+  return v;
+}
+
+/** Whether the int64 arithmetic result is out of range. */
+export function outOfInt64(v: bigint): boolean {
+  return v < INT64_MIN || v > INT64_MAX;
+}
+
+/** Looks a key up for reading, counting keyspace hits and misses as Redis does. */
+export function lookupRead(ctx: ClientContext, key: string): Value | undefined {
+  const value = ctx.db.lookup(key);
+  if (value === undefined) ctx.server.stats.keyspaceMisses++;
+  else ctx.server.stats.keyspaceHits++;
+  return value;
+}
+
+/** The string at `key` (null when missing); throws WRONGTYPE for other types. */
+export function readString(ctx: ClientContext, key: string): string | null {
+  const value = lookupRead(ctx, key);
+  if (value === undefined) return null;
+  const s = stringOf(value);
+  if (s === null) throw new CommandError(Errors.wrongType);
+  return s;
+}
+
+/** Like `readString` but for a write path (no hit/miss accounting). */
+export function writableString(db: Database, key: string): string | null {
+  const value = db.lookup(key);
+  if (value === undefined) return null;
+  const s = stringOf(value);
+  if (s === null) throw new CommandError(Errors.wrongType);
+  return s;
+}
+
+/** The value argument `i` as it should be stored: typed when it arrived typed. */
+export function valueArg(ctx: ClientContext, argv: string[], i: number): Value {
+  const typed = ctx.typed?.[i];
+  return typed === undefined ? argv[i]! : new TypedValue(typed);
+}
+
+/** Writes a stored value as a reply: bulk string, or the typed structure it arrived as. */
+export function replyValue(ctx: ClientContext, value: Value | undefined): void {
+  if (value === undefined) ctx.out.null();
+  else if (typeof value === "string") ctx.out.bulk(value);
+  else ctx.out.value(value.value);
+}
+
+/** The length of a string must stay within proto-max-bulk-len. */
+export function checkStringLength(ctx: ClientContext, length: number): void {
+  if (length > ctx.server.config.getNumber("proto-max-bulk-len")) {
+    throw new CommandError(Errors.tooBig);
+  }
+}
+
+/** Which expiry a SET/GETEX option list asked for. */
+export interface ExpiryOption {
+  /** Absolute ms time, or null when none was given. */
+  at: number | null;
+  keepTtl: boolean;
+  persist: boolean;
+}
+
+/**
+ * Converts an EX/PX/EXAT/PXAT amount to an absolute ms time, with Redis's checks: the amount
+ * must be an integer, positive, and the result must fit in 64 bits.
+ */
+export function expiryAt(kind: string, amount: string, now: number, command: string): number {
+  const v = int64Arg(amount);
+  const invalid = new CommandError(`ERR invalid expire time in '${command}' command`);
+  if (v <= 0n) throw invalid;
+  const seconds = kind === "ex" || kind === "exat";
+  if (seconds && v > INT64_MAX / 1000n) throw invalid;
+  let ms = seconds ? v * 1000n : v;
+  if (kind === "ex" || kind === "px") {
+    ms += BigInt(now);
+    if (ms > INT64_MAX) throw invalid;
+  }
+  return Number(ms);
+}

@@ -1,0 +1,77 @@
+/**
+ * What a command handler may see: its connection's state (selected database, protocol version,
+ * name, the reply writer) and the server's (databases, configuration, statistics, the other
+ * clients). These are interfaces so that commands depend on them and never on sockets; the
+ * server layer implements them.
+ *
+ * @module
+ */
+import type { Database } from "../keyspace/database.ts";
+import type { Clock } from "../keyspace/clock.ts";
+import type { ReplyWriter } from "../resp/reply_writer.ts";
+import type { RespValue } from "../resp/types.ts";
+import type { Config } from "../server/config.ts";
+import type { CommandSpec } from "./spec.ts";
+
+/** Counters INFO stats reports. */
+export interface ServerStats {
+  connectionsReceived: number;
+  commandsProcessed: number;
+  rejectedConnections: number;
+  expiredKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+}
+
+/** One connected client as CLIENT LIST, CLIENT KILL and commands see it. */
+export interface ClientContext {
+  readonly id: number;
+  readonly out: ReplyWriter;
+  readonly server: ServerContext;
+  /** The arguments of the running command that arrived typed, else null. */
+  typed: (RespValue | undefined)[] | null;
+  db: Database;
+  name: string;
+  libName: string;
+  libVersion: string;
+  authenticated: boolean;
+  /** Set by QUIT and errors that end the connection: close once replies are written. */
+  closeAfterReply: boolean;
+  /** Full name of the last command run (`client|list`), for CLIENT LIST. */
+  lastCommand: string;
+  /** Selects database `index` (already range-checked). */
+  select(index: number): void;
+  /** The CLIENT LIST / CLIENT INFO line for this client, without its newline. */
+  describe(): string;
+  /** The remote and local addresses, `ip:port`. */
+  readonly addr: string;
+  readonly laddr: string;
+  /** Closes the connection from outside (CLIENT KILL). */
+  kill(): void;
+}
+
+/** The server as commands see it. */
+export interface ServerContext {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly databases: readonly Database[];
+  readonly stats: ServerStats;
+  /** Tutorial mode: SET answers `:1`, MSET `:pairs`. */
+  readonly tutorial: boolean;
+  /** Epoch ms of start-up. */
+  readonly startedAt: number;
+  readonly runId: string;
+  /** The port actually listened on. */
+  readonly port: number;
+  /** Epoch seconds of the last successful save. */
+  lastSave: number;
+  /** All commands by lower-case name. */
+  readonly commands: ReadonlyMap<string, CommandSpec>;
+  clients(): Iterable<ClientContext>;
+  /** Stops the server (SHUTDOWN). */
+  shutdown(reason: string): void;
+  /** Writes a log line at a Redis log level. */
+  log(level: "debug" | "verbose" | "notice" | "warning", message: string): void;
+}

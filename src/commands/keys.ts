@@ -1,0 +1,387 @@
+/**
+ * The generic key commands (Redis's db.c and expire.c): DEL, EXISTS, TYPE, the EXPIRE family,
+ * TTL queries, RENAME, COPY, MOVE, KEYS, SCAN, RANDOMKEY, TOUCH, and the tutorial's DELETE and
+ * FLUSH, which exist in every mode.
+ *
+ * @module
+ */
+import type { Database } from "../keyspace/database.ts";
+import { typeName } from "../keyspace/values.ts";
+import { int64Arg, integerArg, lookupRead } from "./args.ts";
+import type { ClientContext } from "./context.ts";
+import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+function del(ctx: ClientContext, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) {
+    if (ctx.db.lookup(argv[i]!) !== undefined && ctx.db.delete(argv[i]!)) n++;
+  }
+  ctx.out.integer(n);
+}
+
+function exists(ctx: ClientContext, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (ctx.db.has(argv[i]!)) n++;
+  ctx.out.integer(n);
+}
+
+function type(ctx: ClientContext, argv: string[]): void {
+  const value = ctx.db.lookup(argv[1]!);
+  ctx.out.simple(value === undefined ? "none" : typeName(value));
+}
+
+/** EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: `seconds` scales the amount, `relative` adds now. */
+function expireGeneric(ctx: ClientContext, argv: string[], seconds: boolean, relative: boolean) {
+  let nx = false, xx = false, gt = false, lt = false;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j]!.toLowerCase();
+    if (opt === "nx") nx = true;
+    else if (opt === "xx") xx = true;
+    else if (opt === "gt") gt = true;
+    else if (opt === "lt") lt = true;
+    else throw new CommandError(`ERR Unsupported option ${argv[j]}`);
+  }
+  if ((nx && xx) || (nx && gt) || (nx && lt)) {
+    throw new CommandError("ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if (gt && lt) throw new CommandError("ERR GT and LT options at the same time are not compatible");
+  let when = int64Arg(argv[2]!);
+  const invalid = new CommandError(
+    `ERR invalid expire time in '${argv[0]!.toLowerCase()}' command`,
+  );
+  const now = ctx.server.clock.now();
+  if (seconds) {
+    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) throw invalid;
+    when *= 1000n;
+  }
+  const base = relative ? BigInt(now) : 0n;
+  if (when > INT64_MAX - base) throw invalid;
+  when += base;
+  const key = argv[1]!;
+  const db = ctx.db;
+  if (db.lookup(key) === undefined) return ctx.out.integer(0);
+  const at = Number(when);
+  if (nx || xx || gt || lt) {
+    const current = db.getExpire(key);
+    if (nx && current !== undefined) return ctx.out.integer(0);
+    if (xx && current === undefined) return ctx.out.integer(0);
+    if (gt && (current === undefined || at <= current)) return ctx.out.integer(0);
+    if (lt && current !== undefined && at >= current) return ctx.out.integer(0);
+  }
+  if (at <= now) db.delete(key);
+  else db.setExpire(key, at);
+  ctx.out.integer(1);
+}
+
+/** TTL, PTTL, EXPIRETIME, PEXPIRETIME. */
+function ttlGeneric(ctx: ClientContext, argv: string[], ms: boolean, absolute: boolean): void {
+  const key = argv[1]!;
+  if (lookupRead(ctx, key) === undefined) return ctx.out.integer(-2);
+  const at = ctx.db.getExpire(key);
+  if (at === undefined) return ctx.out.integer(-1);
+  let ttl = absolute ? at : at - ctx.server.clock.now();
+  if (ttl < 0) ttl = 0;
+  ctx.out.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
+}
+
+function persist(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  if (ctx.db.lookup(key) === undefined) return ctx.out.integer(0);
+  ctx.out.integer(ctx.db.persist(key) ? 1 : 0);
+}
+
+function renameGeneric(ctx: ClientContext, argv: string[], nx: boolean): void {
+  const [, src, dst] = argv as [string, string, string];
+  const db = ctx.db;
+  const value = db.lookup(src);
+  if (value === undefined) throw new CommandError(Errors.noSuchKey);
+  if (src === dst) return nx ? ctx.out.integer(0) : ctx.out.ok();
+  const at = db.getExpire(src);
+  if (db.lookup(dst) !== undefined) {
+    if (nx) return ctx.out.integer(0);
+    db.delete(dst);
+  }
+  db.delete(src);
+  db.set(dst, value);
+  if (at !== undefined) db.setExpire(dst, at);
+  if (nx) ctx.out.integer(1);
+  else ctx.out.ok();
+}
+
+/** A database index argument, range-checked against `databases`. */
+export function databaseArg(
+  ctx: ClientContext,
+  text: string,
+  error: string = Errors.notInteger,
+): Database {
+  const index = integerArg(text, error);
+  if (index > 2 ** 31 - 1 || index < -(2 ** 31)) throw new CommandError(error);
+  const target = ctx.server.databases[index];
+  if (target === undefined) throw new CommandError(Errors.dbIndexOutOfRange);
+  return target;
+}
+
+function copy(ctx: ClientContext, argv: string[]): void {
+  const [, src, dst] = argv as [string, string, string];
+  let replace = false;
+  let target = ctx.db;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j]!.toLowerCase();
+    if (opt === "replace") replace = true;
+    else if (opt === "db" && j + 1 < argv.length) target = databaseArg(ctx, argv[++j]!);
+    else throw new CommandError(Errors.syntax);
+  }
+  if (target === ctx.db && src === dst) throw new CommandError(Errors.sameObject);
+  const value = lookupRead(ctx, src);
+  if (value === undefined) return ctx.out.integer(0);
+  const at = ctx.db.getExpire(src);
+  if (target.lookup(dst) !== undefined) {
+    if (!replace) return ctx.out.integer(0);
+    target.delete(dst);
+  }
+  // Strings are immutable and typed values are never modified in place, so sharing is a copy.
+  target.set(dst, value);
+  if (at !== undefined) target.setExpire(dst, at);
+  ctx.out.integer(1);
+}
+
+function move(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const target = databaseArg(ctx, argv[2]!);
+  if (target === ctx.db) throw new CommandError(Errors.sameObject);
+  const value = ctx.db.lookup(key);
+  if (value === undefined) return ctx.out.integer(0);
+  const at = ctx.db.getExpire(key);
+  if (target.lookup(key) !== undefined) return ctx.out.integer(0);
+  target.set(key, value);
+  if (at !== undefined) target.setExpire(key, at);
+  ctx.db.delete(key);
+  ctx.out.integer(1);
+}
+
+function keys(ctx: ClientContext, argv: string[]): void {
+  ctx.out.bulkArray(ctx.db.keys(argv[1]!));
+}
+
+/** Parses a SCAN cursor as Redis's strtoul-based check does: an unsigned 64-bit number. */
+export function parseCursor(text: string): string {
+  const m = /^([+-]?)(\d+)$/.exec(text);
+  if (text === "") return "0";
+  if (m === null) throw new CommandError("ERR invalid cursor");
+  const v = BigInt(m[2]!);
+  if (v > 2n ** 64n - 1n) throw new CommandError("ERR invalid cursor");
+  const wrapped = m[1] === "-" && v !== 0n ? 2n ** 64n - v : v;
+  return wrapped.toString();
+}
+
+function scan(ctx: ClientContext, argv: string[]): void {
+  const cursor = parseCursor(argv[1]!);
+  let count = 10;
+  let match: string | null = null;
+  let typeFilter: string | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    const opt = argv[i]!.toLowerCase();
+    const more = argv.length - i - 1;
+    if (opt === "count" && more >= 1) {
+      count = integerArg(argv[++i]!);
+      if (count < 1) throw new CommandError(Errors.syntax);
+    } else if (opt === "match" && more >= 1) {
+      match = argv[++i]!;
+      if (match === "*") match = null;
+    } else if (opt === "type" && more >= 1) {
+      typeFilter = argv[++i]!.toLowerCase();
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  const page = ctx.db.scan(cursor, count, { match, type: typeFilter });
+  ctx.out.arrayLength(2);
+  ctx.out.bulk(page.cursor);
+  ctx.out.bulkArray(page.keys);
+}
+
+function randomkey(ctx: ClientContext): void {
+  ctx.out.bulk(ctx.db.randomKey());
+}
+
+function touch(ctx: ClientContext, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (ctx.db.lookup(argv[i]!) !== undefined) n++;
+  ctx.out.integer(n);
+}
+
+/** The generic group's commands. */
+export const keyCommands: CommandSpec[] = [
+  command({
+    name: "del",
+    arity: -2,
+    flags: ["write"],
+    group: "generic",
+    keys: [1, -1, 1],
+    handler: del,
+  }),
+  command({
+    name: "unlink",
+    arity: -2,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, -1, 1],
+    handler: del,
+  }),
+  command({
+    name: "exists",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    group: "generic",
+    keys: [1, -1, 1],
+    handler: exists,
+  }),
+  command({
+    name: "type",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: type,
+  }),
+  command({
+    name: "expire",
+    arity: -3,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => expireGeneric(c, a, true, true),
+  }),
+  command({
+    name: "pexpire",
+    arity: -3,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => expireGeneric(c, a, false, true),
+  }),
+  command({
+    name: "expireat",
+    arity: -3,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => expireGeneric(c, a, true, false),
+  }),
+  command({
+    name: "pexpireat",
+    arity: -3,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => expireGeneric(c, a, false, false),
+  }),
+  command({
+    name: "ttl",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => ttlGeneric(c, a, false, false),
+  }),
+  command({
+    name: "pttl",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => ttlGeneric(c, a, true, false),
+  }),
+  command({
+    name: "expiretime",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => ttlGeneric(c, a, false, true),
+  }),
+  command({
+    name: "pexpiretime",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: (c, a) => ttlGeneric(c, a, true, true),
+  }),
+  command({
+    name: "persist",
+    arity: 2,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: persist,
+  }),
+  command({
+    name: "rename",
+    arity: 3,
+    flags: ["write"],
+    group: "generic",
+    keys: [1, 2, 1],
+    handler: (c, a) => renameGeneric(c, a, false),
+  }),
+  command({
+    name: "renamenx",
+    arity: 3,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, 2, 1],
+    handler: (c, a) => renameGeneric(c, a, true),
+  }),
+  command({
+    name: "copy",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    group: "generic",
+    keys: [1, 2, 1],
+    handler: copy,
+  }),
+  command({
+    name: "move",
+    arity: 3,
+    flags: ["write", "fast"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: move,
+  }),
+  command({ name: "keys", arity: 2, flags: ["readonly"], group: "generic", handler: keys }),
+  command({ name: "scan", arity: -2, flags: ["readonly"], group: "generic", handler: scan }),
+  command({
+    name: "randomkey",
+    arity: 1,
+    flags: ["readonly"],
+    group: "generic",
+    handler: randomkey,
+  }),
+  command({
+    name: "touch",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    group: "generic",
+    keys: [1, -1, 1],
+    handler: touch,
+  }),
+  // The tutorial's own commands: DELETE answers :1/:0, FLUSH the number of keys it removed.
+  command({
+    name: "delete",
+    arity: 2,
+    flags: ["write"],
+    group: "generic",
+    keys: [1, 1, 1],
+    handler: del,
+  }),
+  command({
+    name: "flush",
+    arity: 1,
+    flags: ["write"],
+    group: "generic",
+    handler: (c) => c.out.integer(c.db.clear()),
+  }),
+];

@@ -1,0 +1,567 @@
+/**
+ * The string commands (Redis's t_string.c): GET, SET and its options, the multi-key forms,
+ * counters, ranges and LCS. Values are latin1 strings (one char per byte); typed values from
+ * the tutorial's clients are stored and returned as they came (see keyspace/values.ts).
+ *
+ * @module
+ */
+import { isStringType, stringOf, type Value } from "../keyspace/values.ts";
+import {
+  checkStringLength,
+  expiryAt,
+  int64Arg,
+  integerArg,
+  lookupRead,
+  outOfInt64,
+  parseInt64,
+  readString,
+  replyValue,
+  valueArg,
+  writableString,
+} from "./args.ts";
+import type { ClientContext } from "./context.ts";
+import { addLongDouble, formatLongDouble, isInfinite, parseLongDouble } from "./long_double.ts";
+import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
+
+/**
+ * The value at `key` for GET-like commands: strings and typed values (the tutorial's
+ * structures are read back with GET: that is their point); WRONGTYPE for other types.
+ */
+function readForGet(ctx: ClientContext, key: string): Value | undefined {
+  const value = lookupRead(ctx, key);
+  if (value !== undefined && !isStringType(value)) throw new CommandError(Errors.wrongType);
+  return value;
+}
+
+function get(ctx: ClientContext, argv: string[]): void {
+  replyValue(ctx, readForGet(ctx, argv[1]!));
+}
+
+interface SetOptions {
+  nx: boolean;
+  xx: boolean;
+  get: boolean;
+  keepTtl: boolean;
+  at: number | null;
+}
+
+/** Parses SET's options from `argv[3..]`, with Redis's conflict rules. */
+function parseSetOptions(ctx: ClientContext, argv: string[]): SetOptions {
+  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, at: null };
+  let expiryKind: string | null = null;
+  let expiryAmount = "";
+  for (let i = 3; i < argv.length; i++) {
+    const opt = argv[i]!.toLowerCase();
+    const hasNext = i + 1 < argv.length;
+    if (opt === "nx" && !o.xx) o.nx = true;
+    else if (opt === "xx" && !o.nx) o.xx = true;
+    else if (opt === "get") o.get = true;
+    else if (opt === "keepttl" && expiryKind === null) o.keepTtl = true;
+    else if (
+      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && expiryKind === null &&
+      !o.keepTtl && hasNext
+    ) {
+      expiryKind = opt;
+      expiryAmount = argv[++i]!;
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  if (expiryKind !== null) o.at = expiryAt(expiryKind, expiryAmount, ctx.server.clock.now(), "set");
+  return o;
+}
+
+function set(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const db = ctx.db;
+  if (argv.length === 3) {
+    // The common case, without option parsing.
+    db.set(key, valueArg(ctx, argv, 2));
+    if (ctx.server.tutorial) ctx.out.integer(1);
+    else ctx.out.ok();
+    return;
+  }
+  const o = parseSetOptions(ctx, argv);
+  const old = db.lookup(key);
+  if (o.get) {
+    if (old !== undefined && !isStringType(old)) throw new CommandError(Errors.wrongType);
+    replyValue(ctx, old);
+  }
+  if ((o.nx && old !== undefined) || (o.xx && old === undefined)) {
+    if (!o.get) ctx.out.null();
+    return;
+  }
+  const value = valueArg(ctx, argv, 2);
+  if (o.keepTtl) db.update(key, value);
+  else db.set(key, value);
+  if (o.at !== null) db.setExpire(key, o.at);
+  if (!o.get) {
+    if (ctx.server.tutorial) ctx.out.integer(1);
+    else ctx.out.ok();
+  }
+}
+
+function setnx(ctx: ClientContext, argv: string[]): void {
+  if (ctx.db.has(argv[1]!)) return ctx.out.integer(0);
+  ctx.db.set(argv[1]!, valueArg(ctx, argv, 2));
+  ctx.out.integer(1);
+}
+
+function setexGeneric(ctx: ClientContext, argv: string[], kind: "ex" | "px"): void {
+  const at = expiryAt(kind, argv[2]!, ctx.server.clock.now(), argv[0]!.toLowerCase());
+  ctx.db.set(argv[1]!, valueArg(ctx, argv, 3));
+  ctx.db.setExpire(argv[1]!, at);
+  ctx.out.ok();
+}
+
+function mget(ctx: ClientContext, argv: string[]): void {
+  ctx.out.arrayLength(argv.length - 1);
+  for (let i = 1; i < argv.length; i++) {
+    const value = lookupRead(ctx, argv[i]!);
+    replyValue(ctx, value !== undefined && isStringType(value) ? value : undefined);
+  }
+}
+
+function checkPairs(argv: string[]): void {
+  if (argv.length % 2 === 0) throw new CommandError(Errors.wrongArity(argv[0]!.toLowerCase()));
+}
+
+function mset(ctx: ClientContext, argv: string[]): void {
+  checkPairs(argv);
+  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i]!, valueArg(ctx, argv, i + 1));
+  if (ctx.server.tutorial) ctx.out.integer((argv.length - 1) / 2);
+  else ctx.out.ok();
+}
+
+function msetnx(ctx: ClientContext, argv: string[]): void {
+  checkPairs(argv);
+  for (let i = 1; i < argv.length; i += 2) {
+    if (ctx.db.has(argv[i]!)) return ctx.out.integer(0);
+  }
+  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i]!, valueArg(ctx, argv, i + 1));
+  ctx.out.integer(1);
+}
+
+function getset(ctx: ClientContext, argv: string[]): void {
+  const old = readForGet(ctx, argv[1]!);
+  ctx.db.set(argv[1]!, valueArg(ctx, argv, 2));
+  replyValue(ctx, old);
+}
+
+function getdel(ctx: ClientContext, argv: string[]): void {
+  const old = readForGet(ctx, argv[1]!);
+  if (old !== undefined) ctx.db.delete(argv[1]!);
+  replyValue(ctx, old);
+}
+
+function getex(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  let at: number | null = null;
+  let persist = false;
+  let kind: string | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    const opt = argv[i]!.toLowerCase();
+    if (
+      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && kind === null &&
+      !persist && i + 1 < argv.length
+    ) {
+      kind = opt;
+      at = expiryAt(opt, argv[++i]!, ctx.server.clock.now(), "getex");
+    } else if (opt === "persist" && kind === null && !persist) {
+      persist = true;
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  const value = readForGet(ctx, key);
+  if (value === undefined) return ctx.out.null();
+  if (at !== null) {
+    if (at <= ctx.server.clock.now()) ctx.db.delete(key);
+    else ctx.db.setExpire(key, at);
+  } else if (persist) {
+    ctx.db.persist(key);
+  }
+  replyValue(ctx, value);
+}
+
+function append(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const old = writableString(ctx.db, key);
+  const addition = argv[2]!;
+  if (old === null) {
+    ctx.db.set(key, addition);
+    return ctx.out.integer(addition.length);
+  }
+  checkStringLength(ctx, old.length + addition.length);
+  const next = old + addition;
+  ctx.db.update(key, next);
+  ctx.out.integer(next.length);
+}
+
+function strlen(ctx: ClientContext, argv: string[]): void {
+  ctx.out.integer(readString(ctx, argv[1]!)?.length ?? 0);
+}
+
+function incrBy(ctx: ClientContext, key: string, by: bigint): void {
+  const old = writableString(ctx.db, key);
+  let current = 0n;
+  if (old !== null) {
+    const parsed = parseInt64(old);
+    if (parsed === null) throw new CommandError(Errors.notInteger);
+    current = parsed;
+  }
+  const next = current + by;
+  if (outOfInt64(next)) throw new CommandError(Errors.overflow);
+  const text = next.toString();
+  if (old === null) ctx.db.set(key, text);
+  else ctx.db.update(key, text);
+  ctx.out.integer(Number.isSafeInteger(Number(next)) ? Number(next) : next);
+}
+
+function incrbyfloat(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const old = writableString(ctx.db, key);
+  const current = old === null ? { m: 0n, e: 0 } : parseLongDouble(old);
+  if (current === null) throw new CommandError(Errors.notFloat);
+  const by = parseLongDouble(argv[2]!);
+  if (by === null) throw new CommandError(Errors.notFloat);
+  const sum = addLongDouble(current, by);
+  if (isInfinite(sum) || isInfinite(current) || isInfinite(by)) {
+    throw new CommandError("ERR increment would produce NaN or Infinity");
+  }
+  const text = formatLongDouble(sum);
+  if (old === null) ctx.db.set(key, text);
+  else ctx.db.update(key, text);
+  ctx.out.bulk(text);
+}
+
+function getrange(ctx: ClientContext, argv: string[]): void {
+  let start = integerArg(argv[2]!);
+  let end = integerArg(argv[3]!);
+  const s = readString(ctx, argv[1]!);
+  if (s === null) return ctx.out.bulk("");
+  const n = s.length;
+  if (start < 0 && end < 0 && start > end) return ctx.out.bulk("");
+  if (start < 0) start = n + start;
+  if (end < 0) end = n + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= n) end = n - 1;
+  if (start > end || n === 0) return ctx.out.bulk("");
+  ctx.out.bulk(s.slice(start, end + 1));
+}
+
+function setrange(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const offset = integerArg(argv[2]!);
+  const value = argv[3]!;
+  if (offset < 0) throw new CommandError("ERR offset is out of range");
+  const old = writableString(ctx.db, key);
+  if (old === null) {
+    if (value.length === 0) return ctx.out.integer(0);
+    checkStringLength(ctx, offset + value.length);
+    ctx.db.set(key, "\0".repeat(offset) + value);
+    return ctx.out.integer(offset + value.length);
+  }
+  if (value.length === 0) return ctx.out.integer(old.length);
+  checkStringLength(ctx, offset + value.length);
+  const padded = old.length < offset ? old + "\0".repeat(offset - old.length) : old;
+  const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
+  ctx.db.update(key, next);
+  ctx.out.integer(next.length);
+}
+
+function lcs(ctx: ClientContext, argv: string[]): void {
+  const va = lookupRead(ctx, argv[1]!);
+  const vb = lookupRead(ctx, argv[2]!);
+  const a = va === undefined ? "" : stringOf(va);
+  const b = vb === undefined ? "" : stringOf(vb);
+  if (a === null || b === null) {
+    throw new CommandError("ERR The specified keys must contain string values");
+  }
+  let getIdx = false;
+  let getLen = false;
+  let withMatchLen = false;
+  let minMatchLen = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j]!.toLowerCase();
+    const more = argv.length - 1 - j;
+    if (opt === "idx") getIdx = true;
+    else if (opt === "len") getLen = true;
+    else if (opt === "withmatchlen") withMatchLen = true;
+    else if (opt === "minmatchlen" && more > 0) {
+      minMatchLen = Math.max(0, integerArg(argv[++j]!));
+    } else throw new CommandError(Errors.syntax);
+  }
+  if (getIdx && getLen) {
+    throw new CommandError("ERR If you want both the length and indexes, please just use IDX.");
+  }
+  const alen = a.length;
+  const blen = b.length;
+  const size = (alen + 1) * (blen + 1);
+  if (size * 4 > ctx.server.config.getNumber("proto-max-bulk-len")) {
+    throw new CommandError(
+      "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+    );
+  }
+  const dp = new Uint32Array(size);
+  const w = blen + 1;
+  for (let i = 1; i <= alen; i++) {
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= blen; j++) {
+      if (ai === b.charCodeAt(j - 1)) dp[i * w + j] = dp[(i - 1) * w + j - 1]! + 1;
+      else {
+        const l1 = dp[(i - 1) * w + j]!;
+        const l2 = dp[i * w + j - 1]!;
+        dp[i * w + j] = l1 > l2 ? l1 : l2;
+      }
+    }
+  }
+  let idx = dp[alen * w + blen]!;
+  const total = idx;
+  const computeLcs = getIdx || !getLen;
+  const result: string[] = new Array(computeLcs ? idx : 0);
+  const ranges: number[][] = [];
+  let aStart = alen;
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  let i = alen;
+  let j = blen;
+  while (computeLcs && i > 0 && j > 0) {
+    let emit = false;
+    if (a.charCodeAt(i - 1) === b.charCodeAt(j - 1)) {
+      result[idx - 1] = a[i - 1]!;
+      if (aStart === alen) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else {
+        emit = true;
+      }
+      if (aStart === 0 || bStart === 0) emit = true;
+      idx--;
+      i--;
+      j--;
+    } else {
+      if (dp[(i - 1) * w + j]! > dp[i * w + j - 1]!) i--;
+      else j--;
+      if (aStart !== alen) emit = true;
+    }
+    const matchLen = aEnd - aStart + 1;
+    if (emit) {
+      if (minMatchLen === 0 || matchLen >= minMatchLen) {
+        ranges.push([aStart, aEnd, bStart, bEnd, matchLen]);
+      }
+      aStart = alen;
+    }
+  }
+  const out = ctx.out;
+  if (getIdx) {
+    out.mapLength(2);
+    out.bulk("matches");
+    out.arrayLength(ranges.length);
+    for (const [as, ae, bs, be, len] of ranges) {
+      out.arrayLength(withMatchLen ? 3 : 2);
+      out.arrayLength(2);
+      out.integer(as!);
+      out.integer(ae!);
+      out.arrayLength(2);
+      out.integer(bs!);
+      out.integer(be!);
+      if (withMatchLen) out.integer(len!);
+    }
+    out.bulk("len");
+    out.integer(total);
+  } else if (getLen) {
+    out.integer(total);
+  } else {
+    out.bulk(result.join(""));
+  }
+}
+
+/** The string group's commands. */
+export const stringCommands: CommandSpec[] = [
+  command({
+    name: "get",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: get,
+  }),
+  command({
+    name: "set",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: set,
+  }),
+  command({
+    name: "setnx",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: setnx,
+  }),
+  command({
+    name: "setex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: (c, a) => setexGeneric(c, a, "ex"),
+  }),
+  command({
+    name: "psetex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: (c, a) => setexGeneric(c, a, "px"),
+  }),
+  command({
+    name: "mget",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    group: "string",
+    keys: [1, -1, 1],
+    handler: mget,
+  }),
+  command({
+    name: "mset",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    group: "string",
+    keys: [1, -1, 2],
+    handler: mset,
+  }),
+  command({
+    name: "msetnx",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    group: "string",
+    keys: [1, -1, 2],
+    handler: msetnx,
+  }),
+  command({
+    name: "getset",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: getset,
+  }),
+  command({
+    name: "getdel",
+    arity: 2,
+    flags: ["write", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: getdel,
+  }),
+  command({
+    name: "getex",
+    arity: -2,
+    flags: ["write", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: getex,
+  }),
+  command({
+    name: "append",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: append,
+  }),
+  command({
+    name: "strlen",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: strlen,
+  }),
+  command({
+    name: "incr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: (c, a) => incrBy(c, a[1]!, 1n),
+  }),
+  command({
+    name: "decr",
+    arity: 2,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: (c, a) => incrBy(c, a[1]!, -1n),
+  }),
+  command({
+    name: "incrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: (c, a) => incrBy(c, a[1]!, int64Arg(a[2]!)),
+  }),
+  command({
+    name: "decrby",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const by = int64Arg(a[2]!);
+      if (by === -(2n ** 63n)) throw new CommandError("ERR decrement would overflow");
+      incrBy(c, a[1]!, -by);
+    },
+  }),
+  command({
+    name: "incrbyfloat",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: incrbyfloat,
+  }),
+  command({
+    name: "getrange",
+    arity: 4,
+    flags: ["readonly"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: getrange,
+  }),
+  command({
+    name: "substr",
+    arity: 4,
+    flags: ["readonly"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: getrange,
+  }),
+  command({
+    name: "setrange",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    group: "string",
+    keys: [1, 1, 1],
+    handler: setrange,
+  }),
+  command({
+    name: "lcs",
+    arity: -3,
+    flags: ["readonly"],
+    group: "string",
+    keys: [1, 2, 1],
+    handler: lcs,
+  }),
+];

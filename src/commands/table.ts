@@ -1,0 +1,23 @@
+/**
+ * The command table: every group's specs joined in one Map by lower-case name. This is the
+ * only place that lists the groups; adding a command means adding a spec to its group file.
+ *
+ * @module
+ */
+import { connectionCommands } from "./connection.ts";
+import { keyCommands } from "./keys.ts";
+import { serverCommands } from "./server.ts";
+import type { CommandSpec } from "./spec.ts";
+import { stringCommands } from "./string.ts";
+
+/** Builds the table; throws if two groups define the same name. */
+export function buildCommandTable(): Map<string, CommandSpec> {
+  const table = new Map<string, CommandSpec>();
+  for (const group of [stringCommands, keyCommands, connectionCommands, serverCommands]) {
+    for (const spec of group) {
+      if (table.has(spec.name)) throw new RangeError(`Command defined twice: ${spec.name}`);
+      table.set(spec.name, spec);
+    }
+  }
+  return table;
+}

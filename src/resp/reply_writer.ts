@@ -1,0 +1,280 @@
+/**
+ * `ReplyWriter` collects a connection's replies into one growable byte buffer, so a pipeline of
+ * commands is answered with a single socket write. Its helpers hide the protocol version, as
+ * Redis's `addReply*` functions do: a map is `*2N` in RESP2 and `%N` in RESP3, null is `$-1`
+ * (or `*-1` for arrays) versus `_`, a double is a bulk string versus `,`, a boolean `:1`/`:0`
+ * versus `#t`/`#f`.
+ *
+ * @example
+ * ```ts
+ * import { ReplyWriter } from "./reply_writer.ts";
+ * const out = new ReplyWriter();
+ * out.mapLength(1); out.bulk("proto"); out.integer(2);
+ * out.take(); // bytes of "*2\r\n$5\r\nproto\r\n:2\r\n" (RESP2)
+ * ```
+ * @module
+ */
+import { latin1WriteInto } from "./latin1.ts";
+import { formatDouble, type RespValue, type RespVersion } from "./types.ts";
+
+const INITIAL_SIZE = 16 * 1024;
+/** A buffer grown past this by a large reply is dropped after the flush. */
+const SHRINK_ABOVE = 1024 * 1024;
+
+const CRLF_NULL2 = "$-1\r\n";
+const ARRAY_NULL2 = "*-1\r\n";
+
+/** Version-aware reply encoder with one output buffer per connection. */
+export class ReplyWriter {
+  /** Protocol version of the connection; `HELLO` changes it. */
+  version: RespVersion = 2;
+  #buf = new Uint8Array(INITIAL_SIZE);
+  #len = 0;
+
+  /** Bytes written and not yet taken. */
+  get length(): number {
+    return this.#len;
+  }
+
+  /** Returns the pending bytes and starts over; the view is valid until the next write. */
+  take(): Uint8Array {
+    const out = this.#buf.subarray(0, this.#len);
+    this.#len = 0;
+    if (this.#buf.length > SHRINK_ABOVE) this.#buf = new Uint8Array(INITIAL_SIZE);
+    return out;
+  }
+
+  /** Drops the pending bytes (CLIENT REPLY OFF, a closed connection). */
+  discard(): void {
+    this.#len = 0;
+  }
+
+  #reserve(n: number): void {
+    const need = this.#len + n;
+    if (need <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < need) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.#buf.subarray(0, this.#len));
+    this.#buf = grown;
+  }
+
+  /** Writes a latin1/ASCII string as is. */
+  raw(text: string): void {
+    this.#reserve(text.length);
+    this.#len = latin1WriteInto(this.#buf, this.#len, text);
+  }
+
+  #digits(n: number): void {
+    // Decimal digits of an integer without allocating a string for the common small case.
+    if (n >= 0 && n < 10) {
+      this.#buf[this.#len++] = 48 + n;
+      return;
+    }
+    this.raw(String(n));
+  }
+
+  #header(prefix: number, n: number): void {
+    this.#reserve(24);
+    this.#buf[this.#len++] = prefix;
+    this.#digits(n);
+    this.#buf[this.#len++] = 13;
+    this.#buf[this.#len++] = 10;
+  }
+
+  /** `+OK` */
+  ok(): void {
+    this.raw("+OK\r\n");
+  }
+
+  /** `+text`; the text must not contain CR or LF. */
+  simple(text: string): void {
+    this.#reserve(text.length + 3);
+    this.#buf[this.#len++] = 43;
+    this.#len = latin1WriteInto(this.#buf, this.#len, text);
+    this.#buf[this.#len++] = 13;
+    this.#buf[this.#len++] = 10;
+  }
+
+  /** `-ERR ...`: the full error text including its code; CR and LF become spaces. */
+  error(text: string): void {
+    this.raw(`-${text.replace(/[\r\n]/g, " ")}\r\n`);
+  }
+
+  /** `:n` */
+  integer(n: number | bigint): void {
+    if (typeof n === "number" && n >= 0 && n < 10) {
+      this.#reserve(4);
+      this.#buf[this.#len++] = 58;
+      this.#buf[this.#len++] = 48 + n;
+      this.#buf[this.#len++] = 13;
+      this.#buf[this.#len++] = 10;
+      return;
+    }
+    this.raw(`:${n}\r\n`);
+  }
+
+  /** `$len\r\nbytes` for a latin1 string, or the version's null for `null`. */
+  bulk(value: string | null): void {
+    if (value === null) return this.null();
+    const n = value.length;
+    this.#reserve(n + 24);
+    this.#header(36, n);
+    this.#len = latin1WriteInto(this.#buf, this.#len, value);
+    this.#buf[this.#len++] = 13;
+    this.#buf[this.#len++] = 10;
+  }
+
+  /** Null bulk string (`$-1` / `_`). */
+  null(): void {
+    this.raw(this.version === 3 ? "_\r\n" : CRLF_NULL2);
+  }
+
+  /** Null array (`*-1` / `_`). */
+  nullArray(): void {
+    this.raw(this.version === 3 ? "_\r\n" : ARRAY_NULL2);
+  }
+
+  /** `*n` */
+  arrayLength(n: number): void {
+    this.#header(42, n);
+  }
+
+  /** `%n` in RESP3, `*2n` in RESP2; follow with n key/value pairs. */
+  mapLength(n: number): void {
+    if (this.version === 3) this.#header(37, n);
+    else this.#header(42, n * 2);
+  }
+
+  /** `~n` in RESP3, `*n` in RESP2. */
+  setLength(n: number): void {
+    this.#header(this.version === 3 ? 126 : 42, n);
+  }
+
+  /** `>n` in RESP3, `*n` in RESP2. */
+  pushLength(n: number): void {
+    this.#header(this.version === 3 ? 62 : 42, n);
+  }
+
+  /** A double: `,text` in RESP3, a bulk string in RESP2; `text` is already formatted. */
+  doubleText(text: string): void {
+    if (this.version === 3) this.raw(`,${text}\r\n`);
+    else this.bulk(text);
+  }
+
+  /** `#t`/`#f` in RESP3, `:1`/`:0` in RESP2. */
+  boolean(value: boolean): void {
+    if (this.version === 3) this.raw(value ? "#t\r\n" : "#f\r\n");
+    else this.integer(value ? 1 : 0);
+  }
+
+  /** `=len\r\ntxt:...` in RESP3, a bulk string in RESP2. */
+  verbatim(text: string, format = "txt"): void {
+    if (this.version === 3) {
+      this.#header(61, text.length + 4);
+      this.raw(`${format}:`);
+      this.raw(text);
+      this.raw("\r\n");
+    } else {
+      this.bulk(text);
+    }
+  }
+
+  /** An array of bulk strings (null entries as null bulk strings). */
+  bulkArray(values: readonly (string | null)[]): void {
+    this.arrayLength(values.length);
+    for (const v of values) this.bulk(v);
+  }
+
+  /**
+   * A reply the server builds as a structure (HELLO's map, COMMAND INFO's sets): written with
+   * the connection's version, so maps and sets become arrays in RESP2, as Redis does.
+   */
+  structured(value: RespValue): void {
+    if (typeof value === "boolean") return this.boolean(value);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      if (Array.isArray(value)) {
+        this.arrayLength(value.length);
+        for (const item of value as readonly RespValue[]) this.structured(item);
+        return;
+      }
+      return this.value(value);
+    }
+    const tagged = value as TaggedValue;
+    switch (tagged.kind) {
+      case "map":
+        this.mapLength(tagged.entries.length);
+        for (const [k, v] of tagged.entries) {
+          this.structured(k);
+          this.structured(v);
+        }
+        return;
+      case "set":
+        this.setLength(tagged.items.length);
+        for (const item of tagged.items) this.structured(item);
+        return;
+      case "double":
+        return this.doubleText(formatDouble(tagged.value));
+      case "verbatim":
+        return this.verbatim(tagged.value, tagged.format);
+      case "bignum":
+        return this.version === 3 ? this.raw(`(${tagged.value}\r\n`) : this.bulk(tagged.value);
+      default:
+        return this.value(value);
+    }
+  }
+
+  /**
+   * A stored typed value (the tutorial's integers, arrays, dictionaries), written back exactly
+   * as it arrived, whatever the connection's version: the client that stored a `%` dictionary
+   * or a `,` double reads it back. Only null follows the connection's version.
+   */
+  value(value: RespValue): void {
+    switch (typeof value) {
+      case "string":
+        return this.bulk(value);
+      case "number":
+      case "bigint":
+        return this.integer(value);
+      case "boolean":
+        return this.raw(value ? "#t\r\n" : "#f\r\n");
+    }
+    if (value === null) return this.null();
+    if (Array.isArray(value)) {
+      this.arrayLength(value.length);
+      for (const item of value as readonly RespValue[]) this.value(item);
+      return;
+    }
+    const tagged = value as TaggedValue;
+    switch (tagged.kind) {
+      case "simple":
+        return this.simple(tagged.value);
+      case "error":
+        return this.error(tagged.value);
+      case "double":
+        return this.raw(`,${formatDouble(tagged.value)}\r\n`);
+      case "bignum":
+        return this.raw(`(${tagged.value}\r\n`);
+      case "verbatim":
+        this.#header(61, tagged.value.length + 4);
+        return this.raw(`${tagged.format}:${tagged.value}\r\n`);
+      case "map":
+        this.#header(37, tagged.entries.length);
+        for (const [k, v] of tagged.entries) {
+          this.value(k);
+          this.value(v);
+        }
+        return;
+      case "set":
+      case "push":
+        this.#header(tagged.kind === "set" ? 126 : 62, tagged.items.length);
+        for (const item of tagged.items) this.value(item);
+        return;
+    }
+  }
+}
+
+type TaggedValue = Exclude<
+  RespValue,
+  string | number | bigint | boolean | null | readonly RespValue[]
+>;

@@ -1,0 +1,362 @@
+/**
+ * The server: configuration, databases, the connected clients and the accept loop.
+ *
+ * Each connection runs two small loops. One pulls `conn.read()` into a reused 16 KiB buffer
+ * and writes the bytes into the connection's `RespDecoderStream` (awaiting each write, which
+ * completes once the decoder has consumed the chunk, so the buffer can be reused). The other
+ * reads a batch of requests per input chunk, dispatches them one after the other into the
+ * client's reply buffer, and answers the whole batch with one `conn.write`. Replies are
+ * flushed early if a batch's output grows large, and a client that stops reading stalls only
+ * its own loop.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "./server.ts";
+ * const server = new Server({ port: 0 });
+ * await server.start();
+ * console.log(server.port);
+ * await server.close();
+ * ```
+ * @module
+ */
+import type { ClientContext, ServerContext, ServerStats } from "../commands/context.ts";
+import type { CommandSpec } from "../commands/spec.ts";
+import { buildCommandTable } from "../commands/table.ts";
+import { type Clock, systemClock } from "../keyspace/clock.ts";
+import { Database } from "../keyspace/database.ts";
+import { type DecoderLimits, defaultDecoderLimits, RespDecoderStream } from "../resp/decoder.ts";
+import { Client } from "./client.ts";
+import { Config } from "./config.ts";
+import { dispatch } from "./dispatch.ts";
+import { Logger, type LogLevel, type LogSink } from "./log.ts";
+import { MINIREDIS_VERSION } from "../commands/server.ts";
+import { REDIS_VERSION } from "../commands/connection.ts";
+
+/** Options for a server; any other redis.conf parameter goes in `config`. */
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one (default 6379, or 31337 in tutorial mode). */
+  port?: number;
+  /** Space-separated addresses to listen on (default 127.0.0.1). */
+  bind?: string;
+  databases?: number;
+  loglevel?: LogLevel;
+  /** The tutorial's replies (SET answers :1, MSET the number of pairs). */
+  tutorial?: boolean;
+  /** Time source for expiry (default: the system clock). */
+  clock?: Clock;
+  /** Where log lines go (default: stderr). */
+  logSink?: LogSink;
+  /** Further redis.conf parameters by name, e.g. `{ "proto-max-bulk-len": "1mb" }`. */
+  config?: Record<string, string>;
+}
+
+/** Flush a batch's replies early once they pass this size, bounding memory per client. */
+const EARLY_FLUSH_BYTES = 1024 * 1024;
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+}
+
+function formatAddr(addr: Deno.Addr): string {
+  if (addr.transport !== "tcp") return "?:0";
+  // Redis's anetFormatAddr: IPv6 addresses in brackets.
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}
+
+/** A miniredis server. */
+export class Server implements ServerContext {
+  readonly config: Config = new Config();
+  readonly clock: Clock;
+  readonly databases: Database[] = [];
+  readonly stats: ServerStats = {
+    connectionsReceived: 0,
+    commandsProcessed: 0,
+    rejectedConnections: 0,
+    expiredKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+  };
+  readonly tutorial: boolean;
+  readonly startedAt: number;
+  readonly runId: string;
+  lastSave: number;
+  readonly commands: ReadonlyMap<string, CommandSpec> = buildCommandTable();
+  readonly logger: Logger;
+  readonly limits: DecoderLimits = defaultDecoderLimits();
+
+  #port = 0;
+  #listeners: Deno.TcpListener[] = [];
+  #clients = new Map<number, Client>();
+  #connections = new Map<number, Deno.TcpConn>();
+  #nextClientId = 1;
+  #expireTimer: ReturnType<typeof setTimeout> | undefined;
+  #closing = false;
+  #done: Promise<void>;
+  #resolveDone!: () => void;
+  #tasks = new Set<Promise<void>>();
+
+  constructor(options: ServerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.tutorial = options.tutorial ?? false;
+    this.logger = new Logger(options.loglevel ?? "notice", options.logSink);
+    this.startedAt = this.clock.now();
+    this.lastSave = Math.floor(this.startedAt / 1000);
+    const bytes = crypto.getRandomValues(new Uint8Array(20));
+    this.runId = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+
+    const initial: [string, string][] = [];
+    const port = options.port ?? (this.tutorial ? 31337 : 6379);
+    initial.push(["port", String(port)]);
+    if (options.bind !== undefined) initial.push(["bind", options.bind]);
+    if (options.databases !== undefined) initial.push(["databases", String(options.databases)]);
+    if (options.loglevel !== undefined) initial.push(["loglevel", options.loglevel]);
+    for (const [k, v] of Object.entries(options.config ?? {})) initial.push([k, v]);
+    for (const [k, v] of initial) this.config.setInitial(k, v);
+
+    const count = this.config.getNumber("databases");
+    if (!(count >= 1 && count <= 1_000_000)) throw new RangeError("Invalid number of databases");
+    const onExpired = () => {
+      this.stats.expiredKeys++;
+    };
+    for (let i = 0; i < count; i++) this.databases.push(new Database(i, this.clock, onExpired));
+
+    this.config.onChange("loglevel", (v) => (this.logger.level = v as LogLevel));
+    this.config.onChange("proto-max-bulk-len", (v) => (this.limits.maxBulkLength = Number(v)));
+  }
+
+  /** The port listened on (known after `start`). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Resolves once the server has stopped (SHUTDOWN, a signal or `close`). */
+  get finished(): Promise<void> {
+    return this.#done;
+  }
+
+  *clients(): Iterable<ClientContext> {
+    yield* this.#clients.values();
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.logger.log(level, message);
+  }
+
+  /** Starts listening; rejects if an address cannot be bound. */
+  start(): Promise<void> {
+    this.log("notice", "oO0OoO0OoO0Oo miniredis is starting oO0OoO0OoO0Oo");
+    this.log(
+      "notice",
+      `miniredis version=${MINIREDIS_VERSION} (Redis API ${REDIS_VERSION}), bits=64, ` +
+        `pid=${Deno.pid}, just started`,
+    );
+    let port = this.config.getNumber("port");
+    const addresses = (this.config.get("bind") ?? "127.0.0.1").split(/\s+/).filter((a) => a);
+    for (const raw of addresses) {
+      const optional = raw.startsWith("-");
+      const hostname = (optional ? raw.slice(1) : raw).replace(/^\*$/, "0.0.0.0");
+      try {
+        const listener = Deno.listen({ hostname, port, transport: "tcp" });
+        if (port === 0) port = (listener.addr as Deno.NetAddr).port;
+        this.#listeners.push(listener);
+      } catch (error) {
+        if (optional) continue;
+        for (const l of this.#listeners) l.close();
+        this.#listeners = [];
+        const message = error instanceof Error ? error.message : String(error);
+        this.log("warning", `Failed listening on port ${port} (tcp), aborting. ${message}`);
+        return Promise.reject(error);
+      }
+    }
+    this.#port = port;
+    this.config.setInitial("port", String(port));
+    this.log(
+      "notice",
+      `Running mode=standalone, port=${port}${this.tutorial ? ", tutorial protocol" : ""}.`,
+    );
+    this.log("notice", "Server initialized");
+    for (const listener of this.#listeners) this.#track(this.#acceptLoop(listener));
+    this.#scheduleExpiry();
+    this.log("notice", "Ready to accept connections tcp");
+    return Promise.resolve();
+  }
+
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
+  }
+
+  async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        return; // listener closed
+      }
+      if (this.#closing) {
+        conn.close();
+        continue;
+      }
+      this.#track(this.#serveConnection(conn));
+    }
+  }
+
+  async #serveConnection(conn: Deno.TcpConn): Promise<void> {
+    try {
+      conn.setNoDelay(true);
+    } catch {
+      // not fatal
+    }
+    this.stats.connectionsReceived++;
+    if (this.#clients.size >= this.config.getNumber("maxclients")) {
+      this.stats.rejectedConnections++;
+      try {
+        await writeAll(conn, new TextEncoder().encode("-ERR max number of clients reached\r\n"));
+      } catch {
+        // ignore
+      }
+      conn.close();
+      return;
+    }
+    const id = this.#nextClientId++;
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    };
+    const client = new Client(
+      id,
+      this,
+      formatAddr(conn.remoteAddr),
+      formatAddr(conn.localAddr),
+      id,
+      close,
+    );
+    this.#clients.set(id, client);
+    this.#connections.set(id, conn);
+    this.log("verbose", `Accepted ${client.addr}`);
+
+    const decoder = new RespDecoderStream(this.limits);
+    const writer = decoder.writable.getWriter();
+    const reader = decoder.readable.getReader();
+    const pump = this.#pump(conn, writer);
+    try {
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) break;
+        const batch = next.value;
+        const now = this.clock.now();
+        client.lastInteraction = now;
+        for (const request of batch.requests) {
+          dispatch(client, request);
+          if (client.closeAfterReply || this.#closing) break;
+          if (client.out.length > EARLY_FLUSH_BYTES) await this.#flush(conn, client);
+        }
+        if (batch.protocolError !== null) {
+          this.log(
+            "verbose",
+            `Protocol error (${batch.protocolError}) from client: ${client.addr}`,
+          );
+          client.out.error(`ERR ${batch.protocolError}`);
+          client.closeAfterReply = true;
+        }
+        client.queryBufferBytes = decoder.bufferedBytes;
+        if (client.out.length > 0) await this.#flush(conn, client);
+        if (client.closeAfterReply || this.#closing || client.killed) break;
+      }
+    } catch (error) {
+      if (!closed && !client.killed) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.log("verbose", `Client ${client.addr} error: ${message}`);
+      }
+    } finally {
+      this.#clients.delete(id);
+      this.#connections.delete(id);
+      close();
+      reader.cancel().catch(() => {});
+      await pump;
+      this.log("verbose", `Client closed connection ${client.addr}`);
+    }
+  }
+
+  async #flush(conn: Deno.Conn, client: Client): Promise<void> {
+    const bytes = client.out.take();
+    this.stats.netOutputBytes += bytes.length;
+    await writeAll(conn, bytes);
+  }
+
+  /** Moves socket bytes into the decoder through one reused buffer. */
+  async #pump(conn: Deno.Conn, writer: WritableStreamDefaultWriter<Uint8Array>): Promise<void> {
+    const buffer = new Uint8Array(16 * 1024);
+    try {
+      for (;;) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        this.stats.netInputBytes += n;
+        await writer.write(buffer.subarray(0, n));
+      }
+      await writer.close();
+    } catch {
+      writer.abort().catch(() => {});
+    }
+  }
+
+  /** The active expiry cycle: hz times a second, at most a quarter of each tick's time. */
+  #scheduleExpiry(): void {
+    const tick = () => {
+      if (this.#closing) return;
+      const hz = Math.max(1, this.config.getNumber("hz"));
+      const budgetMs = 250 / hz;
+      const start = performance.now();
+      for (const db of this.databases) {
+        for (;;) {
+          const [checked, expired] = db.activeExpireStep(20);
+          if (checked === 0 || expired * 4 < checked) break;
+          if (performance.now() - start > budgetMs) break;
+        }
+      }
+      this.#expireTimer = setTimeout(tick, 1000 / hz);
+    };
+    this.#expireTimer = setTimeout(tick, 100);
+  }
+
+  /** Stops the server: SHUTDOWN and signals come here. */
+  shutdown(reason: string): void {
+    if (this.#closing) return;
+    this.log("warning", reason);
+    this.#closing = true;
+    clearTimeout(this.#expireTimer);
+    for (const l of this.#listeners) {
+      try {
+        l.close();
+      } catch {
+        // already closed
+      }
+    }
+    for (const client of this.#clients.values()) client.kill();
+    this.log("warning", "miniredis is now ready to exit, bye bye...");
+    Promise.allSettled([...this.#tasks]).then(() => this.#resolveDone());
+  }
+
+  /** Stops the server and waits until every connection is closed. */
+  async close(): Promise<void> {
+    this.shutdown("Server closing.");
+    await this.#done;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
