@@ -157,8 +157,8 @@ function prompt(options: CliOptions, db: number, connected: boolean): string {
 }
 
 async function interactive(options: CliOptions, io: CliIo): Promise<number> {
-  let client = await open(options, io, !io.stdinIsTerminal ? false : true);
-  if (client === null && !io.stdinIsTerminal) return 1;
+  // Like redis-cli, piped input reports a failed connection, then retries for each command.
+  let client = await open(options, io, io.stdinIsTerminal);
   let db = options.db;
   const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
   const editor = io.stdinIsTerminal

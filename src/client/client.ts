@@ -298,6 +298,12 @@ export class RedisClient {
   }
 
   #enqueue(args: readonly CommandArg[], structuredFrom = -1): Promise<RespValue> {
+    // The connection may have been lost or closed since the caller awaited it: without a
+    // connection there is no reply to wait for.
+    if (this.#conn === null) {
+      const why = this.#closed ? "Client is closed" : "Connection lost";
+      return Promise.reject(new ConnectionError(why));
+    }
     const latin1 = this.#options.encoding === "latin1";
     const enc = this.#encoder;
     enc.text(`*${args.length}\r\n`);

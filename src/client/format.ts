@@ -97,10 +97,31 @@ export function formatTty(value: RespValue, prefix = ""): string {
     out += formatTty(items[i]!, childPrefix);
     if (kind === "map") {
       i++;
-      out = out.slice(0, -1) + " => " + formatTty(items[i]!, childPrefix);
+      out = out.slice(0, -1) + " => ";
+      // A value printed on several lines starts on its own line, aligned under the key.
+      if (isMultiline(items[i]!)) out += "\n" + childPrefix;
+      out += formatTty(items[i]!, childPrefix);
     }
   }
   return out;
+}
+
+/** redis-cli's `cliIsMultilineValueTTY`: whether `formatTty` prints `value` on several lines. */
+function isMultiline(value: RespValue): boolean {
+  if (value === null || typeof value !== "object") return false;
+  let items: readonly RespValue[];
+  if (Array.isArray(value)) items = value as readonly RespValue[];
+  else {
+    const t = value as Tagged;
+    if (t.kind === "map") {
+      if (t.entries.length === 0) return false;
+      return t.entries.length > 1 || isMultiline(t.entries[0]![1]);
+    }
+    if (t.kind !== "set" && t.kind !== "push") return false;
+    items = t.items;
+  }
+  if (items.length === 0) return false;
+  return items.length > 1 || isMultiline(items[0]!);
 }
 
 /** Formats a reply like redis-cli writing to a pipe (without the final newline). */

@@ -104,9 +104,10 @@ export interface ExpiryOption {
 
 /**
  * Converts an EX/PX/EXAT/PXAT amount to an absolute ms time, with Redis's checks: the amount
- * must be an integer, positive, and the result must fit in 64 bits.
+ * must be an integer, positive, and the result must fit in 64 bits. The time is exact (a
+ * bigint): `PXAT 9223372036854775807` is reported back by PEXPIRETIME digit for digit.
  */
-export function expiryAt(kind: string, amount: string, now: number, command: string): number {
+export function expiryAt(kind: string, amount: string, now: number, command: string): bigint {
   const v = int64Arg(amount);
   const invalid = new CommandError(`ERR invalid expire time in '${command}' command`);
   if (v <= 0n) throw invalid;
@@ -117,5 +118,5 @@ export function expiryAt(kind: string, amount: string, now: number, command: str
     ms += BigInt(now);
     if (ms > INT64_MAX) throw invalid;
   }
-  return Number(ms);
+  return ms;
 }

@@ -77,7 +77,7 @@ function hello(ctx: ClientContext, argv: string[]): void {
   }
   if (!ctx.authenticated) {
     throw new CommandError(
-      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
     );
   }
   if (name !== null) ctx.name = name;
@@ -115,7 +115,7 @@ function clientKill(ctx: ClientContext, argv: string[]): void {
     const target = all.find((c) => c.addr === argv[2]);
     if (target === undefined) throw new CommandError("ERR No such client");
     ctx.out.ok();
-    target.kill();
+    killClient(ctx, target);
     return;
   }
   if (argv.length % 2 !== 0) throw new CommandError(Errors.syntax);
@@ -155,7 +155,13 @@ function clientKill(ctx: ClientContext, argv: string[]): void {
     (laddr === null || c.laddr === laddr) && !(skipMe && c === ctx)
   );
   ctx.out.integer(victims.length);
-  for (const v of victims) v.kill();
+  for (const v of victims) killClient(ctx, v);
+}
+
+/** Kills `victim`; a client killing itself gets its reply first, as in Redis. */
+function killClient(ctx: ClientContext, victim: ClientContext): void {
+  if (victim === ctx) ctx.closeAfterReply = true;
+  else victim.kill();
 }
 
 const clientSubcommands = [
@@ -207,25 +213,19 @@ const clientSubcommands = [
     flags: ["admin", "noscript", "loading", "stale"],
     group: "connection",
     handler: (c: ClientContext, a: string[]) => {
+      // Redis 7.0 takes either TYPE <type> or ID <id> [<id> ...], not both.
       let clients = [...c.server.clients()];
-      for (let i = 2; i < a.length; i++) {
-        const opt = a[i]!.toLowerCase();
-        if (opt === "id" && i + 1 < a.length) {
-          const ids = new Set<number>();
-          for (i++; i < a.length; i++) {
-            const id = integerArg(a[i]!, "ERR Invalid client ID");
-            if (id <= 0) throw new CommandError("ERR Invalid client ID");
-            ids.add(id);
-          }
-          clients = clients.filter((x) => ids.has(x.id));
-        } else if (opt === "type" && i + 1 < a.length) {
-          const t = a[++i]!.toLowerCase();
-          if (!["normal", "master", "replica", "slave", "pubsub"].includes(t)) {
-            throw new CommandError(`ERR Unknown client type '${a[i]}'`);
-          }
-          if (t !== "normal") clients = [];
-        } else throw new CommandError(Errors.syntax);
-      }
+      const opt = a[2]?.toLowerCase();
+      if (a.length === 4 && opt === "type") {
+        const t = a[3]!.toLowerCase();
+        if (!["normal", "master", "replica", "slave", "pubsub"].includes(t)) {
+          throw new CommandError(`ERR Unknown client type '${a[3]}'`);
+        }
+        if (t !== "normal") clients = [];
+      } else if (a.length > 3 && opt === "id") {
+        const ids = new Set(a.slice(3).map((id) => integerArg(id, "ERR Invalid client ID")));
+        clients = clients.filter((x) => ids.has(x.id));
+      } else if (a.length !== 2) throw new CommandError(Errors.syntax);
       c.out.verbatim(clients.map((x) => x.describe() + "\n").join(""));
     },
   },
@@ -290,7 +290,7 @@ export function helpReply(ctx: ClientContext, name: string, lines: readonly stri
     `${name} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
     ...lines,
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
   ];
   ctx.out.arrayLength(all.length);
   for (const line of all) ctx.out.simple(line);
@@ -302,14 +302,14 @@ export const connectionCommands: CommandSpec[] = [
   command({
     name: "echo",
     arity: 2,
-    flags: ["fast"],
+    flags: ["loading", "stale", "fast"],
     group: "connection",
     handler: (c, a) => c.out.bulk(a[1]!),
   }),
   command({
     name: "quit",
     arity: -1,
-    flags: ["allow_busy", "noscript", "loading", "stale", "fast", "no_auth"],
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     group: "connection",
     handler: (c) => {
       c.out.ok();
@@ -319,14 +319,14 @@ export const connectionCommands: CommandSpec[] = [
   command({
     name: "hello",
     arity: -1,
-    flags: ["noscript", "loading", "stale", "fast", "no_auth"],
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     group: "connection",
     handler: hello,
   }),
   command({
     name: "auth",
     arity: -2,
-    flags: ["noscript", "loading", "stale", "fast", "no_auth"],
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     group: "connection",
     handler: auth,
   }),

@@ -69,6 +69,8 @@ export interface ServerContext {
   lastSave: number;
   /** All commands by lower-case name. */
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  /** The command named `name` in any letter case, or undefined. */
+  findCommand(name: string): CommandSpec | undefined;
   clients(): Iterable<ClientContext>;
   /** Stops the server (SHUTDOWN). */
   shutdown(reason: string): void;

@@ -24,12 +24,12 @@ function del(ctx: ClientContext, argv: string[]): void {
 
 function exists(ctx: ClientContext, argv: string[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (ctx.db.has(argv[i]!)) n++;
+  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i]!) !== undefined) n++;
   ctx.out.integer(n);
 }
 
 function type(ctx: ClientContext, argv: string[]): void {
-  const value = ctx.db.lookup(argv[1]!);
+  const value = lookupRead(ctx, argv[1]!);
   ctx.out.simple(value === undefined ? "none" : typeName(value));
 }
 
@@ -42,7 +42,8 @@ function expireGeneric(ctx: ClientContext, argv: string[], seconds: boolean, rel
     else if (opt === "xx") xx = true;
     else if (opt === "gt") gt = true;
     else if (opt === "lt") lt = true;
-    else throw new CommandError(`ERR Unsupported option ${argv[j]}`);
+    // Redis formats the option with %s, which ends at a NUL byte.
+    else throw new CommandError(`ERR Unsupported option ${argv[j]!.split("\0", 1)[0]}`);
   }
   if ((nx && xx) || (nx && gt) || (nx && lt)) {
     throw new CommandError("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -63,16 +64,15 @@ function expireGeneric(ctx: ClientContext, argv: string[], seconds: boolean, rel
   const key = argv[1]!;
   const db = ctx.db;
   if (db.lookup(key) === undefined) return ctx.out.integer(0);
-  const at = Number(when);
   if (nx || xx || gt || lt) {
-    const current = db.getExpire(key);
+    const current = db.getExpireExact(key);
     if (nx && current !== undefined) return ctx.out.integer(0);
     if (xx && current === undefined) return ctx.out.integer(0);
-    if (gt && (current === undefined || at <= current)) return ctx.out.integer(0);
-    if (lt && current !== undefined && at >= current) return ctx.out.integer(0);
+    if (gt && (current === undefined || when <= current)) return ctx.out.integer(0);
+    if (lt && current !== undefined && when >= current) return ctx.out.integer(0);
   }
-  if (at <= now) db.delete(key);
-  else db.setExpire(key, at);
+  if (when <= now) db.delete(key);
+  else db.setExpire(key, when);
   ctx.out.integer(1);
 }
 
@@ -80,11 +80,12 @@ function expireGeneric(ctx: ClientContext, argv: string[], seconds: boolean, rel
 function ttlGeneric(ctx: ClientContext, argv: string[], ms: boolean, absolute: boolean): void {
   const key = argv[1]!;
   if (lookupRead(ctx, key) === undefined) return ctx.out.integer(-2);
-  const at = ctx.db.getExpire(key);
+  const at = ctx.db.getExpireExact(key);
   if (at === undefined) return ctx.out.integer(-1);
-  let ttl = absolute ? at : at - ctx.server.clock.now();
-  if (ttl < 0) ttl = 0;
-  ctx.out.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
+  let ttl = absolute ? at : at - BigInt(ctx.server.clock.now());
+  if (ttl < 0n) ttl = 0n;
+  if (!ms) ttl = (ttl + 500n) / 1000n;
+  ctx.out.integer(ttl);
 }
 
 function persist(ctx: ClientContext, argv: string[]): void {
@@ -99,7 +100,7 @@ function renameGeneric(ctx: ClientContext, argv: string[], nx: boolean): void {
   const value = db.lookup(src);
   if (value === undefined) throw new CommandError(Errors.noSuchKey);
   if (src === dst) return nx ? ctx.out.integer(0) : ctx.out.ok();
-  const at = db.getExpire(src);
+  const at = db.getExpireExact(src);
   if (db.lookup(dst) !== undefined) {
     if (nx) return ctx.out.integer(0);
     db.delete(dst);
@@ -111,14 +112,18 @@ function renameGeneric(ctx: ClientContext, argv: string[], nx: boolean): void {
   else ctx.out.ok();
 }
 
-/** A database index argument, range-checked against `databases`. */
-export function databaseArg(
-  ctx: ClientContext,
-  text: string,
-  error: string = Errors.notInteger,
-): Database {
+/**
+ * A database index argument, range-checked against `databases`. As Redis's
+ * `getIntFromObjectOrReply`, `error` (when given) replaces both the not-an-integer and the
+ * out-of-int-range errors.
+ */
+export function databaseArg(ctx: ClientContext, text: string, error?: string): Database {
   const index = integerArg(text, error);
-  if (index > 2 ** 31 - 1 || index < -(2 ** 31)) throw new CommandError(error);
+  if (index > 2 ** 31 - 1 || index < -(2 ** 31)) {
+    throw new CommandError(
+      error ?? "ERR value is out of range, value must between -2147483648 and 2147483647",
+    );
+  }
   const target = ctx.server.databases[index];
   if (target === undefined) throw new CommandError(Errors.dbIndexOutOfRange);
   return target;
@@ -137,7 +142,7 @@ function copy(ctx: ClientContext, argv: string[]): void {
   if (target === ctx.db && src === dst) throw new CommandError(Errors.sameObject);
   const value = lookupRead(ctx, src);
   if (value === undefined) return ctx.out.integer(0);
-  const at = ctx.db.getExpire(src);
+  const at = ctx.db.getExpireExact(src);
   if (target.lookup(dst) !== undefined) {
     if (!replace) return ctx.out.integer(0);
     target.delete(dst);
@@ -154,7 +159,7 @@ function move(ctx: ClientContext, argv: string[]): void {
   if (target === ctx.db) throw new CommandError(Errors.sameObject);
   const value = ctx.db.lookup(key);
   if (value === undefined) return ctx.out.integer(0);
-  const at = ctx.db.getExpire(key);
+  const at = ctx.db.getExpireExact(key);
   if (target.lookup(key) !== undefined) return ctx.out.integer(0);
   target.set(key, value);
   if (at !== undefined) target.setExpire(key, at);
@@ -209,7 +214,7 @@ function randomkey(ctx: ClientContext): void {
 
 function touch(ctx: ClientContext, argv: string[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (ctx.db.lookup(argv[i]!) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i]!) !== undefined) n++;
   ctx.out.integer(n);
 }
 

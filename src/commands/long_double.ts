@@ -19,13 +19,14 @@ export type LongDouble = { m: bigint; e: number } | { inf: 1 | -1 };
 
 const MANTISSA_BITS = 64;
 const MAX_EXPONENT = 16384; // values >= 2^16384 overflow to infinity
-const MIN_EXPONENT = -16445; // below the smallest denormal: zero
+/** Exponent of the smallest normal (`2^63 * 2^-16445`); subnormals are multiples of `2^-16445`. */
+const MIN_EXPONENT = -16445;
 
 function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
 
-/** Rounds `num / den * 2^e` (num, den > 0) to 64 bits, half to even. */
+/** Rounds `num / den * 2^e` (num, den > 0) to 64 bits (fewer when subnormal), half to even. */
 function roundRational(negative: boolean, num: bigint, den: bigint, e: number): LongDouble {
   if (num === 0n) return { m: 0n, e: 0 };
   // Choose a shift so that the quotient has exactly 64 bits.
@@ -50,33 +51,51 @@ function roundRational(negative: boolean, num: bigint, den: bigint, e: number): 
     exp += 1;
   }
   if (exp + MANTISSA_BITS > MAX_EXPONENT) return { inf: negative ? -1 : 1 };
-  if (exp < MIN_EXPONENT) return { m: 0n, e: 0 };
+  if (exp < MIN_EXPONENT) {
+    // Subnormal: round the exact value again, to a multiple of 2^MIN_EXPONENT (0 if too small).
+    const s = e - MIN_EXPONENT;
+    const n = s >= 0 ? num << BigInt(s) : num;
+    d = s >= 0 ? den : den << BigInt(-s);
+    q = n / d;
+    const twiceRest = (n % d) * 2n;
+    if (twiceRest > d || (twiceRest === d && (q & 1n) === 1n)) q += 1n;
+    if (q === 0n) return { m: 0n, e: 0 };
+    exp = MIN_EXPONENT;
+  }
   return { m: negative ? -q : q, e: exp };
 }
 
 /**
- * Parses text the way Redis's `string2ld` does (strtold, the whole string, no leading space,
- * no NaN). Hexadecimal floats are not supported. Returns null when Redis would refuse it.
+ * Parses text the way Redis's `string2ld` does (strtold on the whole string, shorter than 5120
+ * chars, no leading space, no NaN, and no overflow to infinity or underflow to zero: strtold's
+ * ERANGE), decimal or hexadecimal (`0x1.8p1`). Returns null when Redis would refuse it.
  */
 export function parseLongDouble(text: string): LongDouble | null {
-  if (text.length === 0 || text.length > 5 * 1024) return null;
+  if (text.length === 0 || text.length >= 5 * 1024) return null;
   const lower = text.toLowerCase();
   const inf = /^([+-]?)inf(inity)?$/.exec(lower);
   if (inf !== null) return { inf: inf[1] === "-" ? -1 : 1 };
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/.exec(lower);
+  const hex = /^[+-]?0x/.test(lower);
+  const m = hex
+    ? /^([+-]?)0x([\da-f]*)(?:\.([\da-f]*))?(?:p([+-]?\d+))?$/.exec(lower)
+    : /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/.exec(lower);
   if (m === null) return null;
   const intPart = m[2] ?? "";
   const fracPart = m[3] ?? "";
   if (intPart === "" && fracPart === "") return null;
-  const digits = BigInt((intPart + fracPart) || "0");
-  const exp10 = Number(m[4] ?? "0") - fracPart.length;
-  if (Math.abs(exp10) > 20000) {
-    if (digits === 0n) return { m: 0n, e: 0 };
-    return exp10 > 0 ? { inf: m[1] === "-" ? -1 : 1 } : { m: 0n, e: 0 };
-  }
+  const digits = BigInt(hex ? `0x${intPart}${fracPart}` : `${intPart}${fracPart}`);
+  if (digits === 0n) return { m: 0n, e: 0 };
   const negative = m[1] === "-";
-  if (exp10 >= 0) return roundRational(negative, digits * 10n ** BigInt(exp10), 1n, 0);
-  return roundRational(negative, digits, 10n ** BigInt(-exp10), 0);
+  // The value is digits * 2^exponent (hex) or digits * 10^exponent.
+  const exponent = Number(m[4] ?? "0") - (hex ? 4 * fracPart.length : fracPart.length);
+  // Beyond these the value overflows or underflows whatever its (at most 5119) digits.
+  if (exponent > (hex ? 70000 : 20000)) return null;
+  if (exponent < (hex ? -70000 : -20000)) return null;
+  let value: LongDouble;
+  if (hex) value = roundRational(negative, digits, 1n, exponent);
+  else if (exponent >= 0) value = roundRational(negative, digits * 10n ** BigInt(exponent), 1n, 0);
+  else value = roundRational(negative, digits, 10n ** BigInt(-exponent), 0);
+  return "inf" in value || value.m === 0n ? null : value;
 }
 
 /** The correctly rounded sum. */

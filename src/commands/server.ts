@@ -24,7 +24,7 @@ interface CommandExtras {
   keySpecs?: RespValue[];
   docs?: RespValue;
 }
-const extras = commandData as Record<string, CommandExtras>;
+const extras = commandData as unknown as Record<string, CommandExtras>;
 
 function flushOption(argv: string[]): void {
   if (argv.length > 2) throw new CommandError(Errors.syntax);
@@ -219,7 +219,7 @@ function configGet(ctx: ClientContext, argv: string[]): void {
 }
 
 function configSet(ctx: ClientContext, argv: string[]): void {
-  if (argv.length % 2 !== 0) throw new CommandError(Errors.wrongArity("config|set"));
+  if (argv.length % 2 !== 0) throw new CommandError(Errors.syntax);
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!, argv[i + 1]!]);
   try {
@@ -260,10 +260,11 @@ function commandInfo(ctx: ClientContext, spec: CommandSpec): void {
   out.setLength(acl.length);
   for (const a of acl) out.simple(a);
   out.structured({ kind: "set", items: x.tips ?? [] });
-  out.arrayLength((x.keySpecs ?? []).length);
+  // Key specs and subcommands are sets in RESP3, as Redis writes them.
+  out.setLength((x.keySpecs ?? []).length);
   for (const ks of x.keySpecs ?? []) out.structured(ks);
   const subs = [...(spec.subcommands?.values() ?? [])];
-  out.arrayLength(subs.length);
+  out.setLength(subs.length);
   for (const sub of subs) commandInfo(ctx, sub);
 }
 
@@ -425,7 +426,7 @@ const commandSubcommands = [
         ? [...c.server.commands.values()]
         : a.slice(2).map((n) => lookupSpec(c, n));
       c.out.arrayLength(specs.length);
-      for (const s of specs) s === undefined ? c.out.nullArray() : commandInfo(c, s);
+      for (const s of specs) s === undefined ? c.out.null() : commandInfo(c, s);
     },
   },
   {
@@ -447,14 +448,14 @@ const commandSubcommands = [
   { name: "list", arity: -2, flags: ["loading", "stale"], group: "server", handler: commandList },
   {
     name: "getkeys",
-    arity: -3,
+    arity: -4,
     flags: ["loading", "stale"],
     group: "server",
     handler: (c: ClientContext, a: string[]) => commandGetKeys(c, a, false),
   },
   {
     name: "getkeysandflags",
-    arity: -3,
+    arity: -4,
     flags: ["loading", "stale"],
     group: "server",
     handler: (c: ClientContext, a: string[]) => commandGetKeys(c, a, true),

@@ -37,38 +37,60 @@ function get(ctx: ClientContext, argv: string[]): void {
   replyValue(ctx, readForGet(ctx, argv[1]!));
 }
 
-interface SetOptions {
+/** The options of SET and GETEX, parsed as Redis's `parseExtendedStringArgumentsOrReply`. */
+interface ExtendedOptions {
   nx: boolean;
   xx: boolean;
   get: boolean;
   keepTtl: boolean;
-  at: number | null;
+  persist: boolean;
+  /** `ex`, `px`, `exat` or `pxat`, or null when no expiry was given. */
+  expiryKind: string | null;
+  /** The expiry amount as typed; validated later, where Redis validates it. */
+  expiryAmount: string;
 }
 
-/** Parses SET's options from `argv[3..]`, with Redis's conflict rules. */
-function parseSetOptions(ctx: ClientContext, argv: string[]): SetOptions {
-  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, at: null };
-  let expiryKind: string | null = null;
-  let expiryAmount = "";
-  for (let i = 3; i < argv.length; i++) {
+/**
+ * Parses SET's options (`forSet`) or GETEX's from `argv[start..]` with Redis's conflict rules:
+ * each option refuses the ones it conflicts with but not itself, so a repeated option is
+ * accepted and the last expiry given wins (`SET k v EX 0 EX 10` sets a 10 s TTL).
+ */
+function parseExtendedOptions(argv: string[], start: number, forSet: boolean): ExtendedOptions {
+  const o: ExtendedOptions = {
+    nx: false,
+    xx: false,
+    get: false,
+    keepTtl: false,
+    persist: false,
+    expiryKind: null,
+    expiryAmount: "",
+  };
+  for (let i = start; i < argv.length; i++) {
     const opt = argv[i]!.toLowerCase();
     const hasNext = i + 1 < argv.length;
-    if (opt === "nx" && !o.xx) o.nx = true;
-    else if (opt === "xx" && !o.nx) o.xx = true;
-    else if (opt === "get") o.get = true;
-    else if (opt === "keepttl" && expiryKind === null) o.keepTtl = true;
+    const kind = o.expiryKind;
+    if (forSet && opt === "nx" && !o.xx) o.nx = true;
+    else if (forSet && opt === "xx" && !o.nx) o.xx = true;
+    else if (forSet && opt === "get") o.get = true;
+    else if (forSet && opt === "keepttl" && kind === null) o.keepTtl = true;
+    else if (!forSet && opt === "persist" && kind === null) o.persist = true;
     else if (
-      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && expiryKind === null &&
-      !o.keepTtl && hasNext
+      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") &&
+      (kind === null || kind === opt) && !o.keepTtl && !o.persist && hasNext
     ) {
-      expiryKind = opt;
-      expiryAmount = argv[++i]!;
+      o.expiryKind = opt;
+      o.expiryAmount = argv[++i]!;
     } else {
       throw new CommandError(Errors.syntax);
     }
   }
-  if (expiryKind !== null) o.at = expiryAt(expiryKind, expiryAmount, ctx.server.clock.now(), "set");
   return o;
+}
+
+/** The absolute expiry time the options ask for, or null; throws Redis's errors. */
+function optionExpiry(ctx: ClientContext, o: ExtendedOptions, command: string): bigint | null {
+  if (o.expiryKind === null) return null;
+  return expiryAt(o.expiryKind, o.expiryAmount, ctx.server.clock.now(), command);
 }
 
 function set(ctx: ClientContext, argv: string[]): void {
@@ -81,8 +103,10 @@ function set(ctx: ClientContext, argv: string[]): void {
     else ctx.out.ok();
     return;
   }
-  const o = parseSetOptions(ctx, argv);
-  const old = db.lookup(key);
+  const o = parseExtendedOptions(argv, 3, true);
+  const at = optionExpiry(ctx, o, "set");
+  // SET ... GET reads the old value as GET does, counting a keyspace hit or miss.
+  const old = o.get ? lookupRead(ctx, key) : db.lookup(key);
   if (o.get) {
     if (old !== undefined && !isStringType(old)) throw new CommandError(Errors.wrongType);
     replyValue(ctx, old);
@@ -94,7 +118,7 @@ function set(ctx: ClientContext, argv: string[]): void {
   const value = valueArg(ctx, argv, 2);
   if (o.keepTtl) db.update(key, value);
   else db.set(key, value);
-  if (o.at !== null) db.setExpire(key, o.at);
+  if (at !== null) db.setExpire(key, at);
   if (!o.get) {
     if (ctx.server.tutorial) ctx.out.integer(1);
     else ctx.out.ok();
@@ -156,29 +180,15 @@ function getdel(ctx: ClientContext, argv: string[]): void {
 
 function getex(ctx: ClientContext, argv: string[]): void {
   const key = argv[1]!;
-  let at: number | null = null;
-  let persist = false;
-  let kind: string | null = null;
-  for (let i = 2; i < argv.length; i++) {
-    const opt = argv[i]!.toLowerCase();
-    if (
-      (opt === "ex" || opt === "px" || opt === "exat" || opt === "pxat") && kind === null &&
-      !persist && i + 1 < argv.length
-    ) {
-      kind = opt;
-      at = expiryAt(opt, argv[++i]!, ctx.server.clock.now(), "getex");
-    } else if (opt === "persist" && kind === null && !persist) {
-      persist = true;
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
+  const o = parseExtendedOptions(argv, 2, false);
   const value = readForGet(ctx, key);
   if (value === undefined) return ctx.out.null();
+  // As in Redis, the expiry is validated only once the key is known to exist.
+  const at = optionExpiry(ctx, o, "getex");
   if (at !== null) {
     if (at <= ctx.server.clock.now()) ctx.db.delete(key);
     else ctx.db.setExpire(key, at);
-  } else if (persist) {
+  } else if (o.persist) {
     ctx.db.persist(key);
   }
   replyValue(ctx, value);
@@ -202,20 +212,60 @@ function strlen(ctx: ClientContext, argv: string[]): void {
   ctx.out.integer(readString(ctx, argv[1]!)?.length ?? 0);
 }
 
-function incrBy(ctx: ClientContext, key: string, by: bigint): void {
+/**
+ * Parses a counter the way `string2ll` does, on a fast path for the short decimal strings
+ * counters hold: returns NaN when the text is not such a number (or too long for the path).
+ */
+function smallInteger(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15) return NaN;
+  let i = 0;
+  let negative = false;
+  if (text.charCodeAt(0) === 45) {
+    negative = true;
+    i = 1;
+    if (n === 1) return NaN;
+  }
+  const first = text.charCodeAt(i);
+  if (first === 48) return n === 1 ? 0 : NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
+function incrBy(ctx: ClientContext, key: string, by: bigint | number): void {
   const old = writableString(ctx.db, key);
+  // Fast path: both sides fit in 15 digits, so the sum is exact in a double.
+  const small = old === null ? 0 : smallInteger(old);
+  if (typeof by === "number" && !Number.isNaN(small)) {
+    const next = small + by;
+    const text = String(next);
+    if (old === null) ctx.db.set(key, text);
+    else ctx.db.update(key, text);
+    return ctx.out.integer(next);
+  }
   let current = 0n;
   if (old !== null) {
     const parsed = parseInt64(old);
     if (parsed === null) throw new CommandError(Errors.notInteger);
     current = parsed;
   }
-  const next = current + by;
+  const next = current + BigInt(by);
   if (outOfInt64(next)) throw new CommandError(Errors.overflow);
   const text = next.toString();
   if (old === null) ctx.db.set(key, text);
   else ctx.db.update(key, text);
   ctx.out.integer(Number.isSafeInteger(Number(next)) ? Number(next) : next);
+}
+
+/** An INCRBY/DECRBY amount: a small number when it is one, else an exact bigint. */
+function amountArg(text: string): bigint | number {
+  const small = smallInteger(text);
+  return Number.isNaN(small) ? int64Arg(text) : small;
 }
 
 function incrbyfloat(ctx: ClientContext, argv: string[]): void {
@@ -494,7 +544,7 @@ export const stringCommands: CommandSpec[] = [
     flags: ["write", "denyoom", "fast"],
     group: "string",
     keys: [1, 1, 1],
-    handler: (c, a) => incrBy(c, a[1]!, 1n),
+    handler: (c, a) => incrBy(c, a[1]!, 1),
   }),
   command({
     name: "decr",
@@ -502,7 +552,7 @@ export const stringCommands: CommandSpec[] = [
     flags: ["write", "denyoom", "fast"],
     group: "string",
     keys: [1, 1, 1],
-    handler: (c, a) => incrBy(c, a[1]!, -1n),
+    handler: (c, a) => incrBy(c, a[1]!, -1),
   }),
   command({
     name: "incrby",
@@ -510,7 +560,7 @@ export const stringCommands: CommandSpec[] = [
     flags: ["write", "denyoom", "fast"],
     group: "string",
     keys: [1, 1, 1],
-    handler: (c, a) => incrBy(c, a[1]!, int64Arg(a[2]!)),
+    handler: (c, a) => incrBy(c, a[1]!, amountArg(a[2]!)),
   }),
   command({
     name: "decrby",
@@ -519,7 +569,7 @@ export const stringCommands: CommandSpec[] = [
     group: "string",
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const by = int64Arg(a[2]!);
+      const by = amountArg(a[2]!);
       if (by === -(2n ** 63n)) throw new CommandError("ERR decrement would overflow");
       incrBy(c, a[1]!, -by);
     },

@@ -2,7 +2,13 @@
  * One numbered database: a Map from key to value, and a second Map from key to its absolute
  * expiry time in ms (as Redis keeps `dict` and `expires`). A key with a passed expiry is deleted
  * when touched (lazy expiry, `expireIfNeeded`) and by the server's active cycle, which walks the
- * expires Map round-robin in small steps so that expired keys free their memory unread.
+ * expires Map round-robin in small steps so that expired keys free their memory unread. As in
+ * Redis, a key expires once the clock is past its time: at that very millisecond it still lives
+ * (PTTL answers 0).
+ *
+ * Expiry times are ms numbers; the rare time beyond 2^53 ms (a quarter of a million years
+ * ahead, but a client may ask for `PXAT 9223372036854775807`) is also kept exactly as a bigint
+ * so that PEXPIRETIME reports it back digit for digit, as Redis does.
  *
  * @example
  * ```ts
@@ -13,6 +19,8 @@
  * db.set("k", "v");
  * db.setExpire("k", 100);
  * clock.advance(100);
+ * db.lookup("k"); // "v": at its very millisecond a key still lives
+ * clock.advance(1);
  * db.lookup("k"); // undefined: expired
  * ```
  * @module
@@ -43,6 +51,8 @@ export interface ScanFilter {
 export class Database {
   dict: Map<string, Value> = new Map();
   expires: Map<string, number> = new Map();
+  /** Exact times of the keys whose expiry is not a safe integer (see the module doc). */
+  #preciseExpires = new Map<string, bigint>();
   #clock: Clock;
   #onExpired: ExpiredListener | null;
   #scanCursors = new Map<string, Iterator<string>>();
@@ -59,13 +69,18 @@ export class Database {
     return this.dict.size;
   }
 
-  /** Deletes `key` if its time has passed; returns whether it did. */
-  expireIfNeeded(key: string): boolean {
+  /** Whether `key` has a time that has passed (without deleting it). */
+  isExpired(key: string): boolean {
     if (this.expires.size === 0) return false;
     const at = this.expires.get(key);
-    if (at === undefined || at > this.#clock.now()) return false;
+    return at !== undefined && this.#clock.now() > at;
+  }
+
+  /** Deletes `key` if its time has passed; returns whether it did. */
+  expireIfNeeded(key: string): boolean {
+    if (!this.isExpired(key)) return false;
     this.dict.delete(key);
-    this.expires.delete(key);
+    this.persist(key);
     this.#onExpired?.(this, key);
     return true;
   }
@@ -81,10 +96,13 @@ export class Database {
     return this.lookup(key) !== undefined;
   }
 
-  /** Stores a value and clears any TTL (what SET does without KEEPTTL). */
+  /**
+   * Stores a value and clears any TTL (what SET does without KEEPTTL). An expired value it
+   * replaces counts as expired first, as Redis's `lookupKeyWrite` counts it.
+   */
   set(key: string, value: Value): void {
+    if (this.expires.size !== 0 && !this.expireIfNeeded(key)) this.persist(key);
     this.dict.set(key, value);
-    if (this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Replaces the value of `key`, keeping its TTL (APPEND, INCR, SETRANGE, KEEPTTL). */
@@ -95,7 +113,7 @@ export class Database {
   /** Deletes a key; returns whether it existed. */
   delete(key: string): boolean {
     if (!this.dict.delete(key)) return false;
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0) this.persist(key);
     return true;
   }
 
@@ -104,13 +122,25 @@ export class Database {
     return this.expires.get(key);
   }
 
+  /** The exact absolute expiry time of a live key, or undefined when it has none. */
+  getExpireExact(key: string): bigint | undefined {
+    const at = this.expires.get(key);
+    if (at === undefined) return undefined;
+    if (Number.isSafeInteger(at)) return BigInt(at);
+    return this.#preciseExpires.get(key) ?? BigInt(at);
+  }
+
   /** Sets the absolute expiry time (ms) of an existing key. */
-  setExpire(key: string, at: number): void {
-    this.expires.set(key, at);
+  setExpire(key: string, at: number | bigint): void {
+    const ms = Number(at);
+    this.expires.set(key, ms);
+    if (!Number.isSafeInteger(ms)) this.#preciseExpires.set(key, BigInt(at));
+    else if (this.#preciseExpires.size !== 0) this.#preciseExpires.delete(key);
   }
 
   /** Removes the TTL; returns whether there was one. */
   persist(key: string): boolean {
+    if (this.#preciseExpires.size !== 0) this.#preciseExpires.delete(key);
     return this.expires.delete(key);
   }
 
@@ -119,6 +149,7 @@ export class Database {
     const n = this.dict.size;
     this.dict = new Map();
     this.expires = new Map();
+    this.#preciseExpires = new Map();
     this.#scanCursors.clear();
     this.#expireWalk = null;
     return n;
@@ -128,31 +159,42 @@ export class Database {
   swapWith(other: Database): void {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.#preciseExpires, other.#preciseExpires] = [other.#preciseExpires, this.#preciseExpires];
     this.#scanCursors.clear();
     other.#scanCursors.clear();
     this.#expireWalk = null;
     other.#expireWalk = null;
   }
 
-  /** A random live key, or null when the database is empty. */
+  /**
+   * A random live key, or null when the database has none. A Map has no random access, so this
+   * walks from a random position to the first live key, wrapping around once (linear, however
+   * many keys have expired); as Redis's `dbRandomKey` does with the keys it draws, it deletes
+   * the expired keys it passes, and answers null only when no live key is left.
+   */
   randomKey(): string | null {
-    for (let tries = 0; tries < 100 && this.dict.size > 0; tries++) {
-      let skip = Math.floor(Math.random() * this.dict.size);
+    let skip = Math.floor(Math.random() * this.dict.size);
+    for (let pass = 0; pass < 2; pass++) {
       for (const key of this.dict.keys()) {
-        if (skip-- > 0) continue;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
         if (!this.expireIfNeeded(key)) return key;
-        break;
       }
     }
     return null;
   }
 
-  /** Live keys matching `pattern` (KEYS). */
+  /**
+   * Live keys matching `pattern` (KEYS). As in Redis, expired keys are left out but not
+   * deleted: KEYS is a read-only scan, and the active cycle or the next access collects them.
+   */
   keys(pattern: string): string[] {
     const out: string[] = [];
     const all = pattern === "*";
-    for (const key of [...this.dict.keys()]) {
-      if ((all || globMatch(pattern, key)) && !this.expireIfNeeded(key)) out.push(key);
+    for (const key of this.dict.keys()) {
+      if ((all || globMatch(pattern, key)) && !this.isExpired(key)) out.push(key);
     }
     return out;
   }
@@ -213,9 +255,9 @@ export class Database {
       }
       checked++;
       const [key, at] = next.value;
-      if (at <= now && this.expires.get(key) === at) {
+      if (now > at && this.expires.get(key) === at) {
         this.dict.delete(key);
-        this.expires.delete(key);
+        this.persist(key);
         this.#onExpired?.(this, key);
         expired++;
       }

@@ -2,7 +2,8 @@
  * Redis's glob matching (`stringmatchlen` in util.c), used by KEYS, SCAN MATCH and CONFIG GET:
  * `*` any run, `?` one char, `[abc]` a set, `[^a]` negated, `[a-z]` ranges, `\x` a literal x.
  * Ported branch for branch so odd patterns (an unclosed `[`, a trailing `\`) match exactly as in
- * Redis, including its guard that fails patterns nesting `*` more than 1000 deep.
+ * Redis, including its guard that fails patterns nesting `*` more than 1000 deep, and its range
+ * bounds compared as signed chars (as on x86-64: `[a-\xff]` spans `\xff` and `\x00`-`a`).
  *
  * @example
  * ```ts
@@ -15,6 +16,11 @@
 
 function lower(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** A byte as C's signed `char` (x86-64, where Redis compares range bounds as signed). */
+function signedChar(c: number): number {
+  return c >= 128 && c <= 255 ? c - 256 : c;
 }
 
 interface MatchState {
@@ -63,9 +69,9 @@ function matchAt(
           pi--;
           break;
         } else if (plen - pi >= 3 && p.charCodeAt(pi + 1) === 45) {
-          let start = p.charCodeAt(pi);
-          let end = p.charCodeAt(pi + 2);
-          let ch = c;
+          let start = signedChar(p.charCodeAt(pi));
+          let end = signedChar(p.charCodeAt(pi + 2));
+          let ch = signedChar(c);
           if (start > end) [start, end] = [end, start];
           if (nocase) {
             start = lower(start);

@@ -186,6 +186,12 @@ export class RequestDecoder {
           argv.push(latin1Decode(buf, cr + 2, bodyEnd));
           pos = bodyEnd + 2;
         } else {
+          // Redis reads an argument's header line before looking at its type byte.
+          const cr = findLineEnd(buf, pos + 1, end, "Protocol error: too big bulk count string");
+          if (cr === -1) {
+            this.#need = end - pos + 1;
+            return pos;
+          }
           cursor.pos = pos;
           const value = parseValue(buf, end, cursor, 1, limits);
           if (value === INCOMPLETE) {

@@ -68,7 +68,8 @@ export function findLineEnd(
 ): number {
   const cr = buf.indexOf(CR, start);
   if (cr === -1 || cr >= end) {
-    if (end - start > MAX_LINE_LENGTH) throw new RespProtocolError(tooLong);
+    // `start` is just past the type byte; Redis counts the line from the type byte.
+    if (end - start + 1 > MAX_LINE_LENGTH) throw new RespProtocolError(tooLong);
     return -1;
   }
   if (cr + 1 >= end) return -1;

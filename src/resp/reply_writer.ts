@@ -188,7 +188,7 @@ export class ReplyWriter {
 
   /**
    * A reply the server builds as a structure (HELLO's map, COMMAND INFO's sets): written with
-   * the connection's version, so maps and sets become arrays in RESP2, as Redis does.
+   * the connection's version, so maps, sets and pushes become arrays in RESP2, as Redis does.
    */
   structured(value: RespValue): void {
     if (typeof value === "boolean") return this.boolean(value);
@@ -210,7 +210,9 @@ export class ReplyWriter {
         }
         return;
       case "set":
-        this.setLength(tagged.items.length);
+      case "push":
+        if (tagged.kind === "set") this.setLength(tagged.items.length);
+        else this.pushLength(tagged.items.length);
         for (const item of tagged.items) this.structured(item);
         return;
       case "double":

@@ -17,7 +17,8 @@ function isSpace(c: string): boolean {
 }
 
 function hexValue(c: string): number {
-  return "0123456789abcdef".indexOf(c.toLowerCase());
+  // "".indexOf("") is 0: a missing char (end of line) must not count as the digit 0.
+  return c.length === 1 ? "0123456789abcdef".indexOf(c.toLowerCase()) : -1;
 }
 
 /** Returns the words of `line`, or `null` when its quotes are unbalanced. */
@@ -79,7 +80,8 @@ export function splitArgs(line: string): string[] | null {
           current += c;
         }
       } else {
-        if (c === undefined || isSpace(c)) break;
+        // Unlike the blanks skipped between words, a word ends only at these (not at \v or \f).
+        if (c === undefined || c === " " || c === "\n" || c === "\r" || c === "\t") break;
         if (c === '"') inDouble = true;
         else if (c === "'") inSingle = true;
         else current += c;

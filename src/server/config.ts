@@ -162,6 +162,14 @@ export class Config {
       }
       case "integer": {
         if (!isInteger(raw)) throw fail("argument couldn't be parsed into an integer");
+        if (param.range !== undefined) {
+          const [min, max] = param.range;
+          const v = BigInt(raw);
+          if (v < BigInt(min) || v > BigInt(max)) {
+            throw fail(`argument must be between ${min} and ${max} inclusive`);
+          }
+        }
+        // Redis accepts any hz in range but runs at most 500 cycles a second, and says so.
         if (param.name === "hz") return String(Math.min(500, Math.max(1, Number(raw))));
         return raw;
       }

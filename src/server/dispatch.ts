@@ -13,11 +13,16 @@ import type { Client } from "./client.ts";
 
 /** Redis's text for an unknown command, args quoted and cut at 128 bytes as Redis cuts them. */
 export function unknownCommandError(argv: readonly string[]): string {
+  // Redis formats with %s, so each string also ends at its first NUL byte.
+  const c = (s: string, max: number) => {
+    const nul = s.indexOf("\0");
+    return (nul === -1 ? s : s.slice(0, nul)).slice(0, max);
+  };
   let args = "";
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+    args += `'${c(argv[i]!, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${c(argv[0]!, 128)}', with args beginning with: ${args}`;
 }
 
 function arityOk(spec: CommandSpec, argc: number): boolean {
@@ -30,7 +35,7 @@ export function dispatch(client: Client, request: Request): void {
   const server = client.server;
   const out = client.out;
   const name = argv[0]!;
-  let spec = server.commands.get(name) ?? server.commands.get(name.toLowerCase());
+  let spec = server.findCommand(name);
   if (spec === undefined) return out.error(unknownCommandError(argv));
   if (!client.authenticated && !spec.flags.includes("no_auth")) {
     return out.error("NOAUTH Authentication required.");

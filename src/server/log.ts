@@ -57,7 +57,7 @@ export class Logger {
     if (!this.enabled(level)) return;
     const d = new Date();
     const ms = String(d.getMilliseconds()).padStart(3, "0");
-    const stamp = `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ` +
+    const stamp = `${two(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ` +
       `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${ms}`;
     this.#sink(`${Deno.pid}:M ${stamp} ${MARK[level]} ${message}`);
   }

@@ -130,6 +130,30 @@ export class Server implements ServerContext {
     this.config.onChange("proto-max-bulk-len", (v) => (this.limits.maxBulkLength = Number(v)));
   }
 
+  /**
+   * Command lookup by name as sent. Clients send `GET` or `get`; both spellings of every
+   * command are in the table up front, and other spellings are cached once seen, up to a bound
+   * so that a client sending random names cannot grow it.
+   */
+  #commandsByName: Map<string, CommandSpec> | null = null;
+
+  findCommand(name: string): CommandSpec | undefined {
+    let byName = this.#commandsByName;
+    if (byName === null) {
+      byName = new Map();
+      for (const [n, spec] of this.commands) {
+        byName.set(n, spec);
+        byName.set(n.toUpperCase(), spec);
+      }
+      this.#commandsByName = byName;
+    }
+    const hit = byName.get(name);
+    if (hit !== undefined) return hit;
+    const spec = this.commands.get(name.toLowerCase());
+    if (spec !== undefined && byName.size < this.commands.size * 2 + 1024) byName.set(name, spec);
+    return spec;
+  }
+
   /** The port listened on (known after `start`). */
   get port(): number {
     return this.#port;

@@ -1,0 +1,66 @@
+/**
+ * Regenerates src/commands/command_data.json from a running redis-server 7.0: for each
+ * command (and subcommand) in our table, the parts of COMMAND INFO and COMMAND DOCS that are
+ * documentation rather than behaviour (ACL categories, tips, key specs, summaries, arguments),
+ * plus Redis's arity, flags and key positions, which tests compare with our specs.
+ *
+ * Usage: deno run -A tools/gen_command_data.ts [port]   (a redis-server on that port)
+ *
+ * @module
+ */
+import { RedisClient } from "../src/client/client.ts";
+import { buildCommandTable } from "../src/commands/table.ts";
+import type { RespValue } from "../src/resp/types.ts";
+
+const port = Number(Deno.args[0] ?? "6379");
+const client = await RedisClient.connect({ port, protocol: 3 });
+const out: Record<string, unknown> = {};
+
+function items(v: RespValue): RespValue[] {
+  if (Array.isArray(v)) return [...v] as RespValue[];
+  if (
+    v !== null && typeof v === "object" && "kind" in v && (v.kind === "set" || v.kind === "push")
+  ) {
+    return [...v.items];
+  }
+  return [];
+}
+
+function text(v: RespValue): string {
+  if (typeof v === "string") return v;
+  if (v !== null && typeof v === "object" && "value" in v) return String(v.value);
+  return String(v);
+}
+
+const names: string[] = [];
+for (const spec of buildCommandTable().values()) {
+  names.push(spec.fullName);
+  for (const sub of spec.subcommands?.values() ?? []) names.push(sub.fullName);
+}
+for (const name of names) {
+  const info = items(await client.sendRaw("COMMAND", "INFO", name))[0];
+  if (info === null || info === undefined) continue; // not a Redis command (DELETE, FLUSH)
+  const fields = items(info);
+  const docsMap = await client.sendRaw("COMMAND", "DOCS", name);
+  let docs: RespValue = null;
+  if (
+    docsMap !== null && typeof docsMap === "object" && "kind" in docsMap && docsMap.kind === "map"
+  ) {
+    docs = docsMap.entries[0]?.[1] ?? null;
+  }
+  out[name] = {
+    arity: fields[1],
+    flags: items(fields[2]!).map(text),
+    keys: [fields[3], fields[4], fields[5]],
+    acl: items(fields[6]!).map(text),
+    tips: items(fields[7]!),
+    keySpecs: items(fields[8]!),
+    docs,
+  };
+}
+client.close();
+await Deno.writeTextFile(
+  new URL("../src/commands/command_data.json", import.meta.url),
+  JSON.stringify(out, null, 1) + "\n",
+);
+console.log(`wrote ${Object.keys(out).length} commands`);
