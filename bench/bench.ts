@@ -8,14 +8,14 @@
  * growth of its resident set size per key.
  *
  * Options: --rounds N (default 3), --quick (smaller request counts), --no-memory,
- * --tests ping,set,get,incr,mset
+ * --memory-only, --pipeline 1|16 (one of the two), --tests ping,set,get,incr,mset
  *
  * @module
  */
 import { parseArgs } from "../src/std/parse_args.ts";
 
 const args = parseArgs(Deno.args, {
-  string: ["rounds", "tests"],
+  string: ["rounds", "tests", "pipeline"],
   boolean: ["quick", "no-memory", "memory-only"],
 });
 const rounds = Number(args.rounds ?? "3");
@@ -95,6 +95,7 @@ async function redisBenchmark(
   port: number,
   pipeline: number,
   n: number,
+  test: string,
 ): Promise<Map<string, number>> {
   const out = await new Deno.Command("redis-benchmark", {
     args: [
@@ -110,7 +111,7 @@ async function redisBenchmark(
       "-n",
       String(n),
       "-t",
-      tests,
+      test,
     ],
     stdout: "piped",
     stderr: "piped",
@@ -135,9 +136,11 @@ function geomean(values: number[]): number {
 }
 
 async function throughput(): Promise<void> {
-  const configs = quick
-    ? [{ pipeline: 1, n: 50_000 }, { pipeline: 16, n: 200_000 }]
-    : [{ pipeline: 1, n: 200_000 }, { pipeline: 16, n: 1_000_000 }];
+  const configs =
+    (quick
+      ? [{ pipeline: 1, n: 50_000 }, { pipeline: 16, n: 200_000 }]
+      : [{ pipeline: 1, n: 200_000 }, { pipeline: 16, n: 1_000_000 }])
+      .filter((c) => args.pipeline === undefined || String(c.pipeline) === args.pipeline);
   const ours = await start("miniredis");
   const real = await start("redis");
   try {
@@ -147,14 +150,17 @@ async function throughput(): Promise<void> {
         redis: new Map(),
       };
       for (let round = 0; round < rounds; round++) {
-        // Alternate which server goes first so drift on a shared machine hits both alike.
-        const order = round % 2 === 0 ? [ours, real] : [real, ours];
-        for (const proc of order) {
-          const result = await redisBenchmark(proc.port, pipeline, n);
-          for (const [test, rps] of result) {
-            const list = samples[proc.name]!.get(test) ?? [];
-            list.push(rps);
-            samples[proc.name]!.set(test, list);
+        // Each test runs on both servers back to back, the first alternating by round, so the
+        // drift of a shared machine hits both alike.
+        for (const test of tests.split(",")) {
+          const order = round % 2 === 0 ? [ours, real] : [real, ours];
+          for (const proc of order) {
+            const result = await redisBenchmark(proc.port, pipeline, n, test);
+            for (const [name, rps] of result) {
+              const list = samples[proc.name]!.get(name) ?? [];
+              list.push(rps);
+              samples[proc.name]!.set(name, list);
+            }
           }
         }
         console.error(`  -P ${pipeline}: round ${round + 1}/${rounds} done`);

@@ -38,9 +38,25 @@ function viewOf(bytes: Uint8Array): Latin1Buffer {
 
 /** Decodes `bytes[start, end)` to a string with one char per byte. */
 export function latin1Decode(bytes: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n <= 0) return "";
-  if (n === 1) return String.fromCharCode(bytes[start]!);
+  // Up to 4 bytes (command names, small values) a JS call beats crossing into C++.
+  switch (end - start) {
+    case 0:
+      return "";
+    case 1:
+      return String.fromCharCode(bytes[start]!);
+    case 2:
+      return String.fromCharCode(bytes[start]!, bytes[start + 1]!);
+    case 3:
+      return String.fromCharCode(bytes[start]!, bytes[start + 1]!, bytes[start + 2]!);
+    case 4:
+      return String.fromCharCode(
+        bytes[start]!,
+        bytes[start + 1]!,
+        bytes[start + 2]!,
+        bytes[start + 3]!,
+      );
+  }
+  if (end < start) return "";
   return viewOf(bytes).latin1Slice(start, end);
 }
 

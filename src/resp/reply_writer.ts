@@ -65,13 +65,26 @@ export class ReplyWriter {
     this.#len = latin1WriteInto(this.#buf, this.#len, text);
   }
 
+  /** Writes the decimal digits of a safe integer in place, allocating nothing. */
   #digits(n: number): void {
-    // Decimal digits of an integer without allocating a string for the common small case.
+    const buf = this.#buf;
     if (n >= 0 && n < 10) {
-      this.#buf[this.#len++] = 48 + n;
+      buf[this.#len++] = 48 + n;
       return;
     }
-    this.raw(String(n));
+    if (n < 0) {
+      buf[this.#len++] = 45;
+      n = -n;
+    }
+    let width = 1;
+    for (let p = 10; p <= n; p *= 10) width++;
+    let pos = this.#len + width;
+    this.#len = pos;
+    do {
+      const q = Math.floor(n / 10);
+      buf[--pos] = 48 + (n - q * 10);
+      n = q;
+    } while (n > 0);
   }
 
   #header(prefix: number, n: number): void {
@@ -103,14 +116,7 @@ export class ReplyWriter {
 
   /** `:n` */
   integer(n: number | bigint): void {
-    if (typeof n === "number" && n >= 0 && n < 10) {
-      this.#reserve(4);
-      this.#buf[this.#len++] = 58;
-      this.#buf[this.#len++] = 48 + n;
-      this.#buf[this.#len++] = 13;
-      this.#buf[this.#len++] = 10;
-      return;
-    }
+    if (typeof n === "number" && Number.isSafeInteger(n)) return this.#header(58, n);
     this.raw(`:${n}\r\n`);
   }
 

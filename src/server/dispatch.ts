@@ -1,7 +1,7 @@
 /**
  * The one dispatch function, in the order Redis's `processCommand` does its work: look the
- * command up, check authentication and arity (for containers such as CONFIG, of the
- * subcommand), then run it and turn a thrown `CommandError` into its error reply. Everything is
+ * command up, check its arity (for containers such as CONFIG, of the subcommand), check
+ * authentication, then run it and turn a thrown `CommandError` into its error reply. Everything is
  * derived from the spec; adding a command never touches this file.
  *
  * @module
@@ -37,9 +37,6 @@ export function dispatch(client: Client, request: Request): void {
   const name = argv[0]!;
   let spec = server.findCommand(name);
   if (spec === undefined) return out.error(unknownCommandError(argv));
-  if (!client.authenticated && !spec.flags.includes("no_auth")) {
-    return out.error("NOAUTH Authentication required.");
-  }
   if (!arityOk(spec, argv.length)) return out.error(Errors.wrongArity(spec.name));
   if (spec.subcommands !== null && (argv.length > 1 || spec.handler === null)) {
     const sub = spec.subcommands.get(argv[1]!.toLowerCase());
@@ -50,6 +47,10 @@ export function dispatch(client: Client, request: Request): void {
     }
     if (!arityOk(sub, argv.length)) return out.error(Errors.wrongArity(sub.fullName));
     spec = sub;
+  }
+  // As in Redis's processCommand: existence, then arity, then authentication.
+  if (!client.authenticated && !spec.flags.includes("no_auth")) {
+    return out.error("NOAUTH Authentication required.");
   }
   client.typed = request.typed;
   client.lastCommand = spec.fullName;
