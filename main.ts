@@ -1,7 +1,7 @@
 /**
- * The miniredis executable: `miniredis serve [options]` runs the server, `miniredis check-aof`
- * is reserved for the persistence tools, and anything else is the redis-cli-like client.
- * This file only parses arguments and hands off.
+ * The miniredis executable: `miniredis serve [options]` runs the server, `--version` prints
+ * the version, and anything else is the redis-cli-like client (src/client/cli.ts parses its
+ * own options). This file only parses arguments and hands off.
  *
  * @module
  */

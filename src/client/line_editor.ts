@@ -14,6 +14,8 @@ export class LineEditor {
   readonly #history: string[];
   readonly #historyFile: string | null;
   readonly #maxHistory = 100;
+  /** Input read past the end of the last line (typed ahead or pasted), used by the next read. */
+  #pending = "";
 
   constructor(historyFile: string | null) {
     this.#historyFile = historyFile;
@@ -55,16 +57,23 @@ export class LineEditor {
     write(prompt);
     Deno.stdin.setRaw(true);
     try {
-      const buf = new Uint8Array(64);
+      const buf = new Uint8Array(256);
       for (;;) {
-        const n = await Deno.stdin.read(buf);
-        if (n === null) return null;
-        const input = decoder.decode(buf.subarray(0, n));
+        let input = this.#pending;
+        this.#pending = "";
+        if (input === "") {
+          const n = await Deno.stdin.read(buf);
+          if (n === null) return null;
+          input = decoder.decode(buf.subarray(0, n), { stream: true });
+        }
         for (let i = 0; i < input.length; i++) {
           const ch = input[i]!;
           const code = ch.charCodeAt(0);
           if (ch === "\r" || ch === "\n") {
+            // Show the whole line before leaving it, and keep what follows for the next read.
+            redraw();
             write("\r\n");
+            this.#pending = input.slice(input[i + 1] === "\n" && ch === "\r" ? i + 2 : i + 1);
             return line;
           } else if (code === 3) { // Ctrl-C
             write("^C\r\n");

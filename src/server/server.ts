@@ -94,6 +94,7 @@ export class Server implements ServerContext {
   #clients = new Map<number, Client>();
   #connections = new Map<number, Deno.TcpConn>();
   #nextClientId = 1;
+  #queryBufferLimit = 1024 ** 3;
   #expireTimer: ReturnType<typeof setTimeout> | undefined;
   #closing = false;
   #done: Promise<void>;
@@ -128,6 +129,7 @@ export class Server implements ServerContext {
 
     this.config.onChange("loglevel", (v) => (this.logger.level = v as LogLevel));
     this.config.onChange("proto-max-bulk-len", (v) => (this.limits.maxBulkLength = Number(v)));
+    this.config.onChange("client-query-buffer-limit", (v) => (this.#queryBufferLimit = Number(v)));
   }
 
   /**
@@ -275,7 +277,7 @@ export class Server implements ServerContext {
     const decoder = new RespDecoderStream(this.limits);
     const writer = decoder.writable.getWriter();
     const reader = decoder.readable.getReader();
-    const pump = this.#pump(conn, writer);
+    const pump = this.#pump(conn, writer, decoder, client);
     try {
       for (;;) {
         const next = await reader.read();
@@ -321,8 +323,16 @@ export class Server implements ServerContext {
     await writeAll(conn, bytes);
   }
 
-  /** Moves socket bytes into the decoder through one reused buffer. */
-  async #pump(conn: Deno.Conn, writer: WritableStreamDefaultWriter<Uint8Array>): Promise<void> {
+  /**
+   * Moves socket bytes into the decoder through one reused buffer. A client whose unfinished
+   * request outgrows client-query-buffer-limit is closed, as Redis closes it.
+   */
+  async #pump(
+    conn: Deno.Conn,
+    writer: WritableStreamDefaultWriter<Uint8Array>,
+    decoder: RespDecoderStream,
+    client: Client,
+  ): Promise<void> {
     const buffer = new Uint8Array(16 * 1024);
     try {
       for (;;) {
@@ -330,6 +340,15 @@ export class Server implements ServerContext {
         if (n === null) break;
         this.stats.netInputBytes += n;
         await writer.write(buffer.subarray(0, n));
+        if (decoder.bufferedBytes > this.#queryBufferLimit) {
+          this.log(
+            "warning",
+            `Closing client that reached max query buffer length: ${client.describe()} ` +
+              `(qbuf initial bytes: ${decoder.bufferedBytes})`,
+          );
+          client.kill();
+          break;
+        }
       }
       await writer.close();
     } catch {

@@ -236,6 +236,11 @@ Deno.test({
       ["SELECT", "1"],
       ["CLIENT", "ID"],
       ["NOSUCHCOMMAND"],
+      // Redis checks existence, then arity, then authentication.
+      ["GET"],
+      ["CONFIG", "NOSUCH"],
+      ["CONFIG", "GET"],
+      ["CONFIG", "GET", "port"],
       ["HELLO"],
       ["HELLO", "3"],
       ["HELLO", "2", "SETNAME", "x"],

@@ -347,3 +347,19 @@ Deno.test({
     await assertSameAsRedis([{ raw, replies: 100 }, ["GET", "c"]]);
   },
 });
+
+Deno.test("a client whose unfinished request outgrows client-query-buffer-limit is closed, others go on", async () => {
+  await using server = await startMiniredis({ config: { "client-query-buffer-limit": "1mb" } });
+  await using greedy = await RawSession.open(server.port);
+  await using other = await RawSession.open(server.port);
+  await greedy.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5000000\r\n");
+  const chunk = "x".repeat(64 * 1024);
+  try {
+    for (let i = 0; i < 32; i++) await greedy.write(chunk);
+  } catch {
+    // the server may close the connection while we are still writing
+  }
+  assert(await greedy.closedByPeer(), "the greedy client should have been closed");
+  assertEquals(await other.command("PING"), "+PONG\r\n");
+  assertEquals(await other.command("EXISTS", "k"), ":0\r\n");
+});
