@@ -310,6 +310,12 @@ export class Server implements ServerContext {
     } finally {
       this.#clients.delete(id);
       this.#connections.delete(id);
+      // close() alone sends the FIN only once the event loop has cancelled the pump's pending
+      // read, so a client that has just read our last reply (QUIT's +OK) can still find the
+      // connection open; redis-py's pool checks exactly that before reusing a connection, and
+      // otherwise sends its next command into a closed socket. Shutting down the write side
+      // sends the FIN right after the reply, as Redis's close() does.
+      if (!closed) await conn.closeWrite().catch(() => {});
       close();
       reader.cancel().catch(() => {});
       await pump;
