@@ -53,6 +53,7 @@ export class Config {
   readonly #values = new Map<string, string>();
   readonly #aliases = new Map<string, string>();
   readonly #listeners = new Map<string, ConfigListener[]>();
+  readonly #appliers = new Map<string, ConfigListener>();
 
   constructor() {
     for (const p of CONFIG_PARAMS) {
@@ -116,6 +117,21 @@ export class Config {
       seen.add(c);
       staged.push([c, this.#normalize(this.#params.get(c)!, raw, fail)]);
     }
+    // Appliers may still refuse (a port that cannot be bound): they run before anything is
+    // stored, and a refusal stops the whole CONFIG SET there, as in Redis.
+    for (const [name, value] of staged) {
+      const apply = this.#appliers.get(name);
+      if (apply === undefined || this.#values.get(name) === value) continue;
+      try {
+        apply(value);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        throw new ConfigError(
+          `ERR CONFIG SET failed (possibly related to argument '${name}') - ${error.message}`,
+        );
+      }
+      this.#values.set(name, value);
+    }
     for (const [name, value] of staged) this.#values.set(name, value);
     for (const [name, value] of staged) {
       for (const listener of this.#listeners.get(name) ?? []) listener(value);
@@ -137,6 +153,16 @@ export class Config {
     );
     this.#values.set(c, value);
     for (const listener of this.#listeners.get(c) ?? []) listener(value);
+  }
+
+  /**
+   * Makes CONFIG SET of `name` act through `apply`, which may refuse the value by throwing a
+   * `ConfigError` whose message is the reason Redis gives (not called at start-up).
+   */
+  onApply(name: string, apply: ConfigListener): void {
+    const c = this.#canonical(name);
+    if (c === undefined) throw new RangeError(`Unknown config parameter: ${name}`);
+    this.#appliers.set(c, apply);
   }
 
   /** Calls `listener` now and whenever the parameter changes. */

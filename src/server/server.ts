@@ -26,7 +26,7 @@ import { type Clock, systemClock } from "../keyspace/clock.ts";
 import { Database } from "../keyspace/database.ts";
 import { type DecoderLimits, defaultDecoderLimits, RespDecoderStream } from "../resp/decoder.ts";
 import { Client } from "./client.ts";
-import { Config } from "./config.ts";
+import { Config, ConfigError } from "./config.ts";
 import { dispatch } from "./dispatch.ts";
 import { Logger, type LogLevel, type LogSink } from "./log.ts";
 import { MINIREDIS_VERSION } from "../commands/server.ts";
@@ -183,22 +183,12 @@ export class Server implements ServerContext {
         `pid=${Deno.pid}, just started`,
     );
     let port = this.config.getNumber("port");
-    const addresses = (this.config.get("bind") ?? "127.0.0.1").split(/\s+/).filter((a) => a);
-    for (const raw of addresses) {
-      const optional = raw.startsWith("-");
-      const hostname = (optional ? raw.slice(1) : raw).replace(/^\*$/, "0.0.0.0");
-      try {
-        const listener = Deno.listen({ hostname, port, transport: "tcp" });
-        if (port === 0) port = (listener.addr as Deno.NetAddr).port;
-        this.#listeners.push(listener);
-      } catch (error) {
-        if (optional) continue;
-        for (const l of this.#listeners) l.close();
-        this.#listeners = [];
-        const message = error instanceof Error ? error.message : String(error);
-        this.log("warning", `Failed listening on port ${port} (tcp), aborting. ${message}`);
-        return Promise.reject(error);
-      }
+    try {
+      [this.#listeners, port] = this.#listen(this.config.get("bind") ?? "127.0.0.1", port);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log("warning", `Failed listening on port ${port} (tcp), aborting. ${message}`);
+      return Promise.reject(error);
     }
     this.#port = port;
     this.config.setInitial("port", String(port));
@@ -208,9 +198,62 @@ export class Server implements ServerContext {
     );
     this.log("notice", "Server initialized");
     for (const listener of this.#listeners) this.#track(this.#acceptLoop(listener));
+    // CONFIG SET port/bind move the listeners, as in Redis: the new ones open first, so a port
+    // or address that cannot be bound leaves everything as it was and refuses the change.
+    this.config.onApply(
+      "port",
+      (value) => this.#rebind(this.config.get("bind") ?? "", Number(value)),
+    );
+    this.config.onApply("bind", (value) => this.#rebind(value, this.#port));
     this.#scheduleExpiry();
     this.log("notice", "Ready to accept connections tcp");
     return Promise.resolve();
+  }
+
+  /**
+   * Opens a listener on each address of `bind` (space-separated; `*` is every IPv4 address and
+   * a leading `-` makes an address optional) and returns them with the port used (port 0 picks
+   * a free one). Throws, closing what it opened, when a required address cannot be bound.
+   */
+  #listen(bind: string, port: number): [Deno.TcpListener[], number] {
+    const listeners: Deno.TcpListener[] = [];
+    for (const raw of bind.split(/\s+/).filter((a) => a)) {
+      const optional = raw.startsWith("-");
+      const hostname = (optional ? raw.slice(1) : raw).replace(/^\*$/, "0.0.0.0");
+      try {
+        const listener = Deno.listen({ hostname, port, transport: "tcp" });
+        if (port === 0) port = (listener.addr as Deno.NetAddr).port;
+        listeners.push(listener);
+      } catch (error) {
+        if (optional) continue;
+        for (const l of listeners) l.close();
+        throw error;
+      }
+    }
+    return [listeners, port];
+  }
+
+  /** Moves the server to new listeners (CONFIG SET port/bind); port 0 stops TCP listening. */
+  #rebind(bind: string, port: number): void {
+    let listeners: Deno.TcpListener[] = [];
+    if (port !== 0) {
+      try {
+        [listeners] = this.#listen(bind, port);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.log("warning", `Failed to bind ${bind} port ${port}: ${message}`);
+        throw new ConfigError(
+          bind === (this.config.get("bind") ?? "")
+            ? "Unable to listen on this port. Check server logs."
+            : "Failed to bind to specified addresses.",
+        );
+      }
+    }
+    for (const l of this.#listeners) l.close();
+    this.#listeners = listeners;
+    this.#port = port;
+    for (const listener of listeners) this.#track(this.#acceptLoop(listener));
+    this.log("notice", `Listening on ${bind} port ${port} (tcp).`);
   }
 
   #track(task: Promise<void>): void {

@@ -7,6 +7,7 @@ import {
   assert,
   assertEquals,
   encodeCommand,
+  freePort,
   needsRedis,
   parseReply,
   RawSession,
@@ -344,5 +345,62 @@ Deno.test({
       lines.some((l) => / - Protocol error \(.*invalid multibulk length\) from client: /.test(l))
     );
     assert(logged, lines.join("\n"));
+  },
+});
+
+Deno.test("CONFIG SET port moves the server to the new port and keeps connected clients", async () => {
+  await using server = await startMiniredis();
+  const oldPort = server.port;
+  const newPort = freePort();
+  await using session = await RawSession.open(oldPort);
+  assertEquals(await session.command("CONFIG", "SET", "port", String(newPort)), "+OK\r\n");
+  assertEquals(await session.command("PING"), "+PONG\r\n"); // the existing connection stays
+  assertEquals(server.port, newPort);
+  await using moved = await RawSession.open(newPort);
+  assertEquals(
+    await moved.command("CONFIG", "GET", "port"),
+    `*2\r\n$4\r\nport\r\n$${String(newPort).length}\r\n${newPort}\r\n`,
+  );
+  let refused = false;
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port: oldPort })).close();
+  } catch {
+    refused = true;
+  }
+  assert(refused, "the old port should no longer accept connections");
+});
+
+Deno.test({
+  name:
+    "CONFIG SET port and bind refuse what cannot be bound with Redis's errors, changing nothing",
+  ignore: needsRedis(),
+  async fn() {
+    const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const busyPort = String((busy.addr as Deno.NetAddr).port);
+    try {
+      const script = [
+        ["CONFIG", "SET", "port", busyPort],
+        ["CONFIG", "SET", "bind", "192.0.2.1"],
+        ["PING"],
+      ];
+      await using ours = await startMiniredis();
+      await using real = await startRealRedis();
+      for (const port of [ours.port, real.port]) {
+        await using session = await RawSession.open(port);
+        const replies: string[] = [];
+        for (const step of script) replies.push(await session.command(...step));
+        assertEquals(replies, [
+          "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n",
+          "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n",
+          "+PONG\r\n",
+        ]);
+        assertEquals(
+          parseReply(await session.command("CONFIG", "GET", "port")),
+          ["port", String(port)],
+        );
+      }
+    } finally {
+      busy.close();
+    }
   },
 });
