@@ -23,6 +23,12 @@ export interface ServerStats {
   keyspaceMisses: number;
   netInputBytes: number;
   netOutputBytes: number;
+  /** Error replies sent (INFO total_error_replies). */
+  errorReplies: number;
+  /** Error replies by their first word, `ERR`, `WRONGTYPE`... (INFO errorstats). */
+  errorCodes: Map<string, number>;
+  /** Highest used_memory seen by INFO (used_memory_peak). */
+  peakMemory: number;
 }
 
 /** One connected client as CLIENT LIST, CLIENT KILL and commands see it. */

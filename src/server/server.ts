@@ -80,6 +80,9 @@ export class Server implements ServerContext {
     keyspaceMisses: 0,
     netInputBytes: 0,
     netOutputBytes: 0,
+    errorReplies: 0,
+    errorCodes: new Map(),
+    peakMemory: 0,
   };
   readonly tutorial: boolean;
   readonly startedAt: number;
