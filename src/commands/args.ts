@@ -89,18 +89,13 @@ export function replyValue(ctx: ClientContext, value: Value | undefined): void {
 
 /** The length of a string must stay within proto-max-bulk-len. */
 export function checkStringLength(ctx: ClientContext, length: number): void {
-  if (length > ctx.server.config.getNumber("proto-max-bulk-len")) {
-    throw new CommandError(Errors.tooBig);
-  }
+  // Values are JS strings, which V8 caps just below Redis's 512 MB default.
+  const limit = Math.min(ctx.server.config.getNumber("proto-max-bulk-len"), MAX_STRING_LENGTH);
+  if (length > limit) throw new CommandError(Errors.tooBig);
 }
 
-/** Which expiry a SET/GETEX option list asked for. */
-export interface ExpiryOption {
-  /** Absolute ms time, or null when none was given. */
-  at: number | null;
-  keepTtl: boolean;
-  persist: boolean;
-}
+/** The longest string V8 can hold (2^29 - 24 chars on 64-bit), and so the longest value. */
+export const MAX_STRING_LENGTH = 2 ** 29 - 24;
 
 /**
  * Converts an EX/PX/EXAT/PXAT amount to an absolute ms time, with Redis's checks: the amount

@@ -41,6 +41,14 @@ export interface ScanPage {
   keys: string[];
 }
 
+/** A SCAN cursor: its iterator until used, then the page it answered (for replays). */
+interface ScanCursor {
+  iterator: Iterator<string> | undefined;
+  page: ScanPage | undefined;
+  /** COUNT, MATCH and TYPE of the request that produced `page`. */
+  request: string;
+}
+
 /** A SCAN filter: glob MATCH pattern and TYPE name, each optional. */
 export interface ScanFilter {
   match: string | null;
@@ -55,7 +63,8 @@ export class Database {
   #preciseExpires = new Map<string, bigint>();
   #clock: Clock;
   #onExpired: ExpiredListener | null;
-  #scanCursors = new Map<string, Iterator<string>>();
+  #scanCursors = new Map<string, ScanCursor>();
+  #randomWalk: Iterator<string> | null = null;
   #nextCursor = 1 + Math.floor(Math.random() * 1e9);
   #expireWalk: Iterator<[string, number]> | null = null;
 
@@ -117,11 +126,6 @@ export class Database {
     return true;
   }
 
-  /** The absolute expiry time of a live key, or undefined when it has none. */
-  getExpire(key: string): number | undefined {
-    return this.expires.get(key);
-  }
-
   /** The exact absolute expiry time of a live key, or undefined when it has none. */
   getExpireExact(key: string): bigint | undefined {
     const at = this.expires.get(key);
@@ -152,6 +156,7 @@ export class Database {
     this.#preciseExpires = new Map();
     this.#scanCursors.clear();
     this.#expireWalk = null;
+    this.#randomWalk = null;
     return n;
   }
 
@@ -164,24 +169,32 @@ export class Database {
     other.#scanCursors.clear();
     this.#expireWalk = null;
     other.#expireWalk = null;
+    this.#randomWalk = null;
+    other.#randomWalk = null;
   }
 
   /**
-   * A random live key, or null when the database has none. A Map has no random access, so this
-   * walks from a random position to the first live key, wrapping around once (linear, however
-   * many keys have expired); as Redis's `dbRandomKey` does with the keys it draws, it deletes
-   * the expired keys it passes, and answers null only when no live key is left.
+   * A random live key, or null when the database has none. A Map has no random access, so a
+   * persistent iterator moves a random 0..31 steps per call and wraps around at the end:
+   * constant time per call however large the database, at the price of a less uniform draw than
+   * Redis's random buckets (which are not uniform either). As Redis's `dbRandomKey` does, the
+   * expired keys it passes are deleted, and null means no live key is left.
    */
   randomKey(): string | null {
-    let skip = Math.floor(Math.random() * this.dict.size);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const key of this.dict.keys()) {
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        if (!this.expireIfNeeded(key)) return key;
+    let skip = Math.floor(Math.random() * Math.min(32, this.dict.size));
+    // Bounded: each step either skips, deletes an expired key or returns.
+    for (let steps = this.dict.size + 32; steps > 0 && this.dict.size > 0; steps--) {
+      this.#randomWalk ??= this.dict.keys();
+      const next = this.#randomWalk.next();
+      if (next.done) {
+        this.#randomWalk = null;
+        continue;
       }
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      if (!this.expireIfNeeded(next.value)) return next.value;
     }
     return null;
   }
@@ -202,13 +215,18 @@ export class Database {
   /**
    * One SCAN step of about `count` keys. A cursor names a live iterator over the key Map, whose
    * insertion order is stable under inserts and deletes, so every key present for the whole
-   * scan is returned. An unknown cursor (forgotten, or from before a FLUSHDB) starts over,
-   * which may repeat keys but never misses one, as Redis allows.
+   * scan is returned. A cursor used again (a client retrying) gets the same page again, as in
+   * Redis. An unknown cursor (forgotten after MAX_SCAN_CURSORS newer ones, or from before a
+   * FLUSHDB) starts over, which may repeat keys but never misses one, as Redis allows.
    */
   scan(cursor: string, count: number, filter: ScanFilter): ScanPage {
-    let it = cursor === "0" ? undefined : this.#scanCursors.get(cursor);
-    this.#scanCursors.delete(cursor);
-    it ??= this.dict.keys();
+    const request = `${count}\0${filter.match ?? ""}\0${filter.type ?? ""}`;
+    const known = cursor === "0" ? undefined : this.#scanCursors.get(cursor);
+    if (known?.page !== undefined && known.request === request) {
+      this.#touchCursor(cursor, known);
+      return known.page;
+    }
+    const it = known?.iterator ?? this.dict.keys();
     const keys: string[] = [];
     let done = false;
     for (let visited = 0; visited < count; visited++) {
@@ -226,14 +244,25 @@ export class Database {
       }
       keys.push(key);
     }
-    if (done) return { cursor: "0", keys };
-    const id = String(this.#nextCursor++);
-    this.#scanCursors.set(id, it);
-    if (this.#scanCursors.size > MAX_SCAN_CURSORS) {
-      const oldest = this.#scanCursors.keys().next().value;
-      if (oldest !== undefined) this.#scanCursors.delete(oldest);
+    const page: ScanPage = { cursor: "0", keys };
+    if (!done) {
+      page.cursor = String(this.#nextCursor++);
+      this.#touchCursor(page.cursor, { iterator: it, page: undefined, request: "" });
     }
-    return { cursor: id, keys };
+    // The used cursor keeps its answer (not its iterator, which has moved on) for replays.
+    if (cursor !== "0") this.#touchCursor(cursor, { iterator: undefined, page, request });
+    return page;
+  }
+
+  /** Stores a cursor as the most recently used, forgetting the least recently used ones. */
+  #touchCursor(cursor: string, entry: ScanCursor): void {
+    this.#scanCursors.delete(cursor);
+    this.#scanCursors.set(cursor, entry);
+    while (this.#scanCursors.size > MAX_SCAN_CURSORS) {
+      const oldest = this.#scanCursors.keys().next().value;
+      if (oldest === undefined) break;
+      this.#scanCursors.delete(oldest);
+    }
   }
 
   /**

@@ -44,6 +44,15 @@ function isInteger(text: string): boolean {
   return /^-?(0|[1-9]\d{0,18})$/.test(text) && text !== "-0";
 }
 
+/** Refuses a number outside the parameter's inclusive range with Redis's text. */
+function checkRange(param: ConfigParam, v: bigint, fail: (why: string) => ConfigError): void {
+  if (param.range === undefined) return;
+  const [min, max] = param.range;
+  if (v < BigInt(min) || v > BigInt(max)) {
+    throw fail(`argument must be between ${min} and ${max} inclusive`);
+  }
+}
+
 /** Called after a parameter changed, with its new (normalized) value. */
 export type ConfigListener = (value: string) => void;
 
@@ -188,13 +197,7 @@ export class Config {
       }
       case "integer": {
         if (!isInteger(raw)) throw fail("argument couldn't be parsed into an integer");
-        if (param.range !== undefined) {
-          const [min, max] = param.range;
-          const v = BigInt(raw);
-          if (v < BigInt(min) || v > BigInt(max)) {
-            throw fail(`argument must be between ${min} and ${max} inclusive`);
-          }
-        }
+        checkRange(param, BigInt(raw), fail);
         // Redis accepts any hz in range but runs at most 500 cycles a second, and says so.
         if (param.name === "hz") return String(Math.min(500, Math.max(1, Number(raw))));
         return raw;
@@ -202,6 +205,7 @@ export class Config {
       case "memory": {
         const n = parseMemory(raw);
         if (n === null) throw fail("argument must be a memory value");
+        checkRange(param, BigInt(n), fail);
         return String(n);
       }
       case "enum": {

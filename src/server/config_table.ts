@@ -23,7 +23,7 @@ export interface ConfigParam {
   readonly default: string;
   readonly kind: ConfigKind;
   readonly options?: readonly string[];
-  /** Inclusive bounds of an integer parameter, as decimal strings (they may pass 2^53). */
+  /** Inclusive bounds of a number (integer or memory), as decimal strings (they may pass 2^53). */
   readonly range?: readonly [string, string];
 }
 
@@ -39,7 +39,12 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: "acllog-max-len", default: "128", kind: "integer", range: ["0", "9223372036854775807"] },
   { name: "active-defrag-cycle-max", default: "25", kind: "integer", range: ["1", "99"] },
   { name: "active-defrag-cycle-min", default: "1", kind: "integer", range: ["1", "99"] },
-  { name: "active-defrag-ignore-bytes", default: "104857600", kind: "memory" },
+  {
+    name: "active-defrag-ignore-bytes",
+    default: "104857600",
+    kind: "memory",
+    range: ["1", "9223372036854775807"],
+  },
   {
     name: "active-defrag-max-scan-fields",
     default: "1000",
@@ -84,7 +89,12 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
     default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
     kind: "string",
   },
-  { name: "client-query-buffer-limit", default: "1073741824", kind: "memory" },
+  {
+    name: "client-query-buffer-limit",
+    default: "1073741824",
+    kind: "memory",
+    range: ["1048576", "9223372036854775807"],
+  },
   { name: "cluster-allow-pubsubshard-when-down", default: "yes", kind: "bool" },
   { name: "cluster-allow-reads-when-down", default: "no", kind: "bool" },
   { name: "cluster-allow-replica-migration", default: "yes", kind: "bool" },
@@ -224,12 +234,22 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
     options: ["ignore", "panic", "panic-on-replicas"],
   },
   { name: "protected-mode", default: "yes", kind: "bool" },
-  { name: "proto-max-bulk-len", default: "536870912", kind: "memory" },
+  {
+    name: "proto-max-bulk-len",
+    default: "536870912",
+    kind: "memory",
+    range: ["1048576", "9223372036854775807"],
+  },
   { name: "rdb-del-sync-files", default: "no", kind: "bool" },
   { name: "rdb-save-incremental-fsync", default: "yes", kind: "bool" },
   { name: "rdbchecksum", default: "yes", kind: "immutable" },
   { name: "rdbcompression", default: "yes", kind: "bool" },
-  { name: "repl-backlog-size", default: "1048576", kind: "memory" },
+  {
+    name: "repl-backlog-size",
+    default: "1048576",
+    kind: "memory",
+    range: ["1", "9223372036854775807"],
+  },
   {
     name: "repl-backlog-ttl",
     default: "3600",

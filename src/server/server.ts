@@ -95,7 +95,6 @@ export class Server implements ServerContext {
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
   #clients = new Map<number, Client>();
-  #connections = new Map<number, Deno.TcpConn>();
   #nextClientId = 1;
   #queryBufferLimit = 1024 ** 3;
   #expireTimer: ReturnType<typeof setTimeout> | undefined;
@@ -135,13 +134,14 @@ export class Server implements ServerContext {
     this.config.onChange("client-query-buffer-limit", (v) => (this.#queryBufferLimit = Number(v)));
   }
 
+  /** Commands by the name as sent (see `findCommand`), built on first use. */
+  #commandsByName: Map<string, CommandSpec> | null = null;
+
   /**
    * Command lookup by name as sent. Clients send `GET` or `get`; both spellings of every
    * command are in the table up front, and other spellings are cached once seen, up to a bound
    * so that a client sending random names cannot grow it.
    */
-  #commandsByName: Map<string, CommandSpec> | null = null;
-
   findCommand(name: string): CommandSpec | undefined {
     let byName = this.#commandsByName;
     if (byName === null) {
@@ -259,21 +259,45 @@ export class Server implements ServerContext {
     this.log("notice", `Listening on ${bind} port ${port} (tcp).`);
   }
 
+  /** Keeps a background task for `finished`; a task that fails is logged, never unhandled. */
   #track(task: Promise<void>): void {
-    this.#tasks.add(task);
-    task.finally(() => this.#tasks.delete(task));
+    const tracked = task.catch((error) => {
+      try {
+        this.log("warning", `Internal error: ${error instanceof Error ? error.stack : error}`);
+      } catch {
+        // a throwing log sink must not turn this into an unhandled rejection
+      }
+    });
+    this.#tasks.add(tracked);
+    tracked.finally(() => this.#tasks.delete(tracked));
   }
 
+  /**
+   * Accepts connections until the listener is closed on purpose. Errors of one connection (a
+   * peer that reset before we accepted it) are skipped; running out of file descriptors waits a
+   * little before trying again, as Redis's accept handler does.
+   */
   async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
     for (;;) {
       let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
-      } catch {
-        return; // listener closed
+      } catch (error) {
+        if (this.#closing || !this.#listeners.includes(listener)) return;
+        if (error instanceof Deno.errors.BadResource) return; // closed under us
+        const message = error instanceof Error ? error.message : String(error);
+        this.log("verbose", `Accepting client connection: ${message}`);
+        if (/too many open files|EMFILE|ENFILE/i.test(message)) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        continue;
       }
       if (this.#closing) {
-        conn.close();
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
         continue;
       }
       this.#track(this.#serveConnection(conn));
@@ -286,17 +310,18 @@ export class Server implements ServerContext {
     } catch {
       // not fatal
     }
-    this.stats.connectionsReceived++;
     if (this.#clients.size >= this.config.getNumber("maxclients")) {
+      // Counted as rejected only, as Redis does.
       this.stats.rejectedConnections++;
       try {
         await writeAll(conn, new TextEncoder().encode("-ERR max number of clients reached\r\n"));
+        conn.close();
       } catch {
-        // ignore
+        // the peer is already gone
       }
-      conn.close();
       return;
     }
+    this.stats.connectionsReceived++;
     const id = this.#nextClientId++;
     let closed = false;
     const close = () => {
@@ -317,7 +342,6 @@ export class Server implements ServerContext {
       close,
     );
     this.#clients.set(id, client);
-    this.#connections.set(id, conn);
     this.log("verbose", `Accepted ${client.addr}`);
 
     const decoder = new RespDecoderStream(this.limits);
@@ -355,7 +379,6 @@ export class Server implements ServerContext {
       }
     } finally {
       this.#clients.delete(id);
-      this.#connections.delete(id);
       // close() alone sends the FIN only once the event loop has cancelled the pump's pending
       // read, so a client that has just read our last reply (QUIT's +OK) can still find the
       // connection open; redis-py's pool checks exactly that before reusing a connection, and

@@ -980,3 +980,36 @@ Deno.test("FLUSH empties the selected database and answers how many keys it remo
     "-ERR wrong number of arguments for 'flush' command\r\n",
   );
 });
+
+Deno.test({
+  name: "SCAN with a cursor used twice answers the same page both times, as Redis does",
+  ignore: needsRedis(),
+  async fn() {
+    await using ours = await startMiniredis();
+    await using real = await startRealRedis();
+    for (const port of [ours.port, real.port]) {
+      await using s = await RawSession.open(port);
+      for (let i = 0; i < 50; i++) await s.command("SET", `key${i}`, "v");
+      const first = parseReply(await s.command("SCAN", "0", "COUNT", "5")) as [string, string[]];
+      const cursor = first[0];
+      assert(cursor !== "0");
+      const a = parseReply(await s.command("SCAN", cursor, "COUNT", "5"));
+      const b = parseReply(await s.command("SCAN", cursor, "COUNT", "5"));
+      assertEquals(a, b, `port ${port}: the replayed cursor gave another page`);
+    }
+  },
+});
+
+Deno.test("RANDOMKEY draws every key of a small database and skips expired ones", async () => {
+  await using server = await startMiniredis();
+  await using s = await RawSession.open(server.port);
+  for (let i = 0; i < 40; i++) await s.command("SET", `key${i}`, "v");
+  await s.command("SET", "gone", "v", "PX", "1");
+  await new Promise((r) => setTimeout(r, 5));
+  const seen = new Set<unknown>();
+  for (let i = 0; i < 2000 && seen.size < 40; i++) {
+    seen.add(parseReply(await s.command("RANDOMKEY")));
+  }
+  assertEquals(seen.size, 40);
+  assert(!seen.has("gone"), "an expired key was drawn");
+});

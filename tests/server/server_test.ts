@@ -6,6 +6,7 @@
 import {
   assert,
   assertEquals,
+  assertSameAsRedis,
   encodeCommand,
   freePort,
   needsRedis,
@@ -402,5 +403,52 @@ Deno.test({
     } finally {
       busy.close();
     }
+  },
+});
+
+const RESET_CONNECTIONS = `
+import socket, struct, sys
+for _ in range(int(sys.argv[2])):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+`;
+
+async function hasPython(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("python3", { args: ["-c", "1"] }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "connections reset before they are accepted do not stop the server accepting others",
+  ignore: !(await hasPython()),
+  async fn() {
+    await using server = await startMiniredis();
+    const reset = await new Deno.Command("python3", {
+      args: ["-c", RESET_CONNECTIONS, String(server.port), "300"],
+    }).output();
+    assert(reset.success, new TextDecoder().decode(reset.stderr));
+    await using session = await RawSession.open(server.port);
+    assertEquals(await session.command("PING"), "+PONG\r\n");
+  },
+});
+
+Deno.test({
+  name: "CONFIG SET refuses memory values below Redis's floors with Redis's texts",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameAsRedis([
+      ["CONFIG", "SET", "proto-max-bulk-len", "10"],
+      ["CONFIG", "SET", "proto-max-bulk-len", "1mb"],
+      ["CONFIG", "GET", "proto-max-bulk-len"],
+      ["CONFIG", "SET", "client-query-buffer-limit", "1"],
+      ["CONFIG", "SET", "repl-backlog-size", "0"],
+      ["CONFIG", "SET", "active-defrag-ignore-bytes", "0"],
+      ["CONFIG", "SET", "maxmemory", "-1"],
+      ["CONFIG", "SET", "maxmemory", "0"],
+    ]);
   },
 });
