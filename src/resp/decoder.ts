@@ -8,12 +8,21 @@
  * text (where they have one) in `argv`. A line that does not start with `*` is an inline
  * command, split with redis-cli's quoting rules.
  *
- * Buffering is linear in the input: a chunk is parsed in place, and only the unfinished tail is
- * copied into an owned buffer, which is grown once to the announced size of a large bulk string
- * and not re-parsed until enough bytes have arrived. Every buffer a client can grow is bounded
- * (`DecoderLimits`). A malformed request ends the stream's useful life: the batch carries the
- * commands parsed before it plus `protocolError`, and later input is ignored, as Redis replies
- * `-ERR Protocol error: ...` and closes the connection.
+ * Decoding is linear in the input however it is cut into chunks. A chunk is parsed in place;
+ * each finished argument is consumed (a typed argument's finished elements are kept as values
+ * by a resumable `ValueParser`), and only the bytes of the unfinished argument or element are
+ * copied into an owned buffer. For a large bulk string that buffer grows by doubling towards
+ * the announced size, never past what is announced or has arrived, and is not parsed again
+ * until the whole body is there.
+ * Every buffer a client can grow is bounded (`DecoderLimits`). A malformed request ends the
+ * stream's useful life: the batch carries the commands parsed before it plus `protocolError`,
+ * and later input is ignored, as Redis replies `-ERR Protocol error: ...` and closes the
+ * connection.
+ *
+ * A client that has not authenticated while a password is required gets Redis's smaller limits
+ * (`RequestDecoderOptions.authenticated`). Since a pipeline may authenticate before a large
+ * request, a header over those limits that follows requests of the same batch ends the batch
+ * (`deferred`); the consumer runs its requests, then calls `resume()` for the rest.
  *
  * @example
  * ```ts
@@ -26,15 +35,15 @@
  * ```
  * @module
  */
-import { latin1Decode } from "./latin1.ts";
+import { Latin1Decoder, MAX_LATIN1_LENGTH } from "./latin1.ts";
 import {
   findLineEnd,
   INCOMPLETE,
   type ParseCursor,
   parseDecimal,
-  parseValue,
   RespProtocolError,
   type ValueLimits,
+  ValueParser,
 } from "./parse_value.ts";
 import { splitArgs } from "./split_args.ts";
 import { type RespValue, scalarText } from "./types.ts";
@@ -51,6 +60,11 @@ export interface RequestBatch {
   readonly requests: Request[];
   /** Set when the input turned malformed after `requests`; the connection must be closed. */
   readonly protocolError: string | null;
+  /**
+   * Present when decoding stopped early: the input held back may be read only once `requests`
+   * have run (they may authenticate the client). Run them, then call `resume()`.
+   */
+  readonly deferred?: true;
 }
 
 /** Bounds on a request. The server shares one mutable object so CONFIG SET applies at once. */
@@ -63,39 +77,86 @@ export interface DecoderLimits extends ValueLimits {
 export function defaultDecoderLimits(): DecoderLimits {
   return {
     maxBulkLength: 512 * 1024 * 1024,
-    maxAggregateLength: 1024 * 1024 * 1024,
+    maxAggregateLength: 2 ** 31 - 1,
     maxNestingDepth: 32,
     maxInlineLength: 64 * 1024,
   };
 }
 
+/** Per-connection options of a decoder. */
+export interface RequestDecoderOptions {
+  /**
+   * Whether the client may send large requests: false while a password is required and the
+   * client has not authenticated. Consulted only for a header over Redis's limits for such
+   * clients, each time one is read: an array of more than 10 elements (`*11`) gets
+   * `Protocol error: unauthenticated multibulk length`, a bulk string longer than 16384 bytes
+   * `Protocol error: unauthenticated bulk length` (typed arguments' elements too). Default:
+   * always authenticated.
+   */
+  authenticated?: () => boolean;
+}
+
+/** Redis 7.0's limits for a client that has not authenticated (`authRequired`). */
+const UNAUTHENTICATED_MULTIBULK = 10;
+const UNAUTHENTICATED_BULK = 16384;
+
 const STAR = 42;
 const DOLLAR = 36;
 const LF = 10;
 const EMPTY = new Uint8Array(0);
+/** Keeps held buffers up to this size for the next request; larger ones are dropped. */
+const KEEP_HELD = 64 * 1024;
 
 /** The incremental decoder behind `RespDecoderStream`; usable on its own. */
 export class RequestDecoder {
   readonly #limits: DecoderLimits;
+  readonly #authenticated: (() => boolean) | null;
+  readonly #latin1 = new Latin1Decoder();
+  /** Parses typed arguments, resuming an unfinished one where it stopped. */
+  readonly #values: ValueParser;
   /** Bytes of unfinished input carried over between chunks. */
   #held: Uint8Array = EMPTY;
   #heldLength = 0;
   /** Total bytes that must be held before parsing can progress (0: any byte helps). */
   #need = 0;
+  /** Whether `#values` is in the middle of a typed argument (its next byte is its own). */
+  #typedPending = false;
+  /** Bytes of the unfinished typed argument already parsed into values. */
+  #typedBytes = 0;
   /** A multibulk request in progress: its arguments so far and how many remain. */
   #argv: string[] | null = null;
   #typed: (RespValue | undefined)[] | null = null;
   #remaining = 0;
+  /** The batch being decoded, and whether it stopped for `resume`. */
+  #out: Request[] = [];
+  #deferred = false;
   #failed = false;
   readonly #cursor: ParseCursor = { pos: 0, need: 0 };
 
-  constructor(limits: DecoderLimits = defaultDecoderLimits()) {
+  constructor(
+    limits: DecoderLimits = defaultDecoderLimits(),
+    options: RequestDecoderOptions = {},
+  ) {
     this.#limits = limits;
+    this.#authenticated = options.authenticated ?? null;
+    this.#values = new ValueParser(limits, {
+      depth: 1,
+      checkHeader: (kind, length) => this.#admit(kind, length),
+      latin1: this.#latin1,
+    });
   }
 
-  /** Bytes held back waiting for the rest of a request (the query buffer's size). */
+  /**
+   * Bytes held for the unfinished request (the query buffer's size): its unfinished argument,
+   * and what its unfinished typed argument has consumed so far.
+   */
   get bufferedBytes(): number {
-    return this.#heldLength;
+    return this.#heldLength + this.#typedBytes;
+  }
+
+  /** Bytes allocated to hold unfinished input (Redis's qbuf plus qbuf-free). */
+  get bufferCapacity(): number {
+    return this.#held.length;
   }
 
   /** Decodes what `chunk` completes. The chunk may be reused by the caller afterwards. */
@@ -114,6 +175,8 @@ export class RequestDecoder {
       end = this.#heldLength;
     }
     let pos = 0;
+    this.#out = requests;
+    this.#deferred = false;
     try {
       pos = this.#parse(buf, end, requests);
     } catch (error) {
@@ -121,15 +184,47 @@ export class RequestDecoder {
       this.#failed = true;
       this.#held = EMPTY;
       this.#heldLength = 0;
+      this.#typedBytes = 0;
+      this.#typedPending = false;
+      this.#values.reset();
+      this.#latin1.release();
       return { requests, protocolError: error.message };
+    } finally {
+      this.#out = NO_REQUESTS;
     }
     this.#keep(buf, pos, end);
+    if (this.#deferred) return { requests, protocolError: null, deferred: true };
     return { requests, protocolError: null };
   }
 
-  /** Parses complete requests from `buf[0, end)`; returns where the unfinished rest starts. */
+  /** Decodes the input a `deferred` batch held back, once that batch's requests have run. */
+  resume(): RequestBatch {
+    return this.decode(EMPTY);
+  }
+
+  /**
+   * Whether a bulk string or array of `length` may be read now. Over the limits for clients
+   * that have not authenticated, it may not: if requests of this batch came before it (AUTH
+   * may be among them), the batch ends there, to be resumed once they have run; otherwise the
+   * request is refused with Redis's text.
+   */
+  #admit(kind: "bulk" | "multibulk", length: number): boolean {
+    if (length <= (kind === "bulk" ? UNAUTHENTICATED_BULK : UNAUTHENTICATED_MULTIBULK)) {
+      return true;
+    }
+    if (this.#authenticated === null || this.#authenticated()) return true;
+    if (this.#out.length > 0) {
+      this.#deferred = true;
+      return false;
+    }
+    throw new RespProtocolError(`Protocol error: unauthenticated ${kind} length`);
+  }
+
+  /**
+   * Parses complete requests from `buf[0, end)`; returns where the unfinished rest starts
+   * (the first byte not consumed).
+   */
   #parse(buf: Uint8Array, end: number, out: Request[]): number {
-    const cursor = this.#cursor;
     const limits = this.#limits;
     let pos = 0;
     this.#need = 0;
@@ -150,6 +245,7 @@ export class RequestDecoder {
         if (Number.isNaN(count) || count > limits.maxAggregateLength) {
           throw new RespProtocolError("Protocol error: invalid multibulk length");
         }
+        if (count > UNAUTHENTICATED_MULTIBULK && !this.#admit("multibulk", count)) return pos;
         pos = cr + 2;
         if (count <= 0) continue;
         this.#argv = [];
@@ -159,7 +255,7 @@ export class RequestDecoder {
       const argv = this.#argv;
       while (this.#remaining > 0) {
         if (pos >= end) return pos;
-        if (buf[pos] === DOLLAR) {
+        if (buf[pos] === DOLLAR && !this.#typedPending) {
           const cr = findLineEnd(buf, pos + 1, end, "Protocol error: too big bulk count string");
           if (cr === -1) {
             this.#need = end - pos + 1;
@@ -175,29 +271,40 @@ export class RequestDecoder {
             this.#remaining--;
             continue;
           }
-          if (!(len >= 0 && len <= limits.maxBulkLength)) {
+          // V8 cannot make a string longer than MAX_LATIN1_LENGTH: refuse it before buffering.
+          if (!(len >= 0 && len <= limits.maxBulkLength && len <= MAX_LATIN1_LENGTH)) {
             throw new RespProtocolError("Protocol error: invalid bulk length");
           }
+          if (len > UNAUTHENTICATED_BULK && !this.#admit("bulk", len)) return pos;
           const bodyEnd = cr + 2 + len;
           if (bodyEnd + 2 > end) {
             this.#need = bodyEnd + 2 - pos;
             return pos;
           }
-          argv.push(latin1Decode(buf, cr + 2, bodyEnd));
+          argv.push(this.#latin1.decode(buf, cr + 2, bodyEnd));
           pos = bodyEnd + 2;
         } else {
-          // Redis reads an argument's header line before looking at its type byte.
-          const cr = findLineEnd(buf, pos + 1, end, "Protocol error: too big bulk count string");
-          if (cr === -1) {
-            this.#need = end - pos + 1;
-            return pos;
+          const values = this.#values;
+          if (!this.#typedPending) {
+            // Redis reads an argument's header line before looking at its type byte.
+            const cr = findLineEnd(buf, pos + 1, end, "Protocol error: too big bulk count string");
+            if (cr === -1) {
+              this.#need = end - pos + 1;
+              return pos;
+            }
           }
+          const cursor = this.#cursor;
           cursor.pos = pos;
-          const value = parseValue(buf, end, cursor, 1, limits);
+          const value = values.parse(buf, end, cursor);
           if (value === INCOMPLETE) {
-            this.#need = cursor.need - pos;
-            return pos;
+            // The elements parsed so far are kept by the parser; only the rest is held.
+            this.#typedBytes += cursor.pos - pos;
+            this.#typedPending = values.pending;
+            this.#need = cursor.need - cursor.pos;
+            return cursor.pos;
           }
+          this.#typedBytes = 0;
+          this.#typedPending = false;
           pos = cursor.pos;
           this.#typed ??= [];
           this.#typed[argv.length] = value;
@@ -224,7 +331,7 @@ export class RequestDecoder {
     }
     let lineEnd = lf;
     if (lineEnd > pos && buf[lineEnd - 1] === 13) lineEnd--;
-    const argv = splitArgs(latin1Decode(buf, pos, lineEnd));
+    const argv = splitArgs(this.#latin1.decode(buf, pos, lineEnd));
     if (argv === null) throw new RespProtocolError("Protocol error: unbalanced quotes in request");
     if (argv.length > 0) out.push({ argv, typed: null });
     return lf + 1;
@@ -235,7 +342,10 @@ export class RequestDecoder {
     const rest = end - pos;
     if (rest === 0) {
       this.#heldLength = 0;
-      if (this.#held.length > 64 * 1024) this.#held = EMPTY;
+      if (this.#held.length > KEEP_HELD) {
+        this.#held = EMPTY;
+        this.#latin1.release();
+      }
       return;
     }
     if (buf === this.#held) {
@@ -249,14 +359,16 @@ export class RequestDecoder {
     this.#heldLength = rest;
   }
 
-  /** Appends a chunk to the held bytes, growing once to what the pending request needs. */
+  /**
+   * Appends a chunk to the held bytes. The buffer grows to what the unfinished argument needs
+   * (a bulk string's announced size), but at most about twice its current size per step, so a
+   * client announcing a huge bulk string and sending nothing does not make us allocate it.
+   */
   #append(chunk: Uint8Array): void {
     const total = this.#heldLength + chunk.length;
     if (total > this.#held.length) {
-      // Grow towards the announced size by doubling, so a client announcing a huge bulk string
-      // and sending nothing does not make us allocate it up front.
-      const target = Math.min(this.#need, this.#held.length * 2 + 65536);
-      const grown = new Uint8Array(Math.max(total, target, this.#held.length * 2));
+      const step = Math.min(this.#need, this.#held.length * 2 + 65536);
+      const grown = new Uint8Array(Math.max(total, step));
       grown.set(this.#held.subarray(0, this.#heldLength), 0);
       this.#held = grown;
     }
@@ -265,6 +377,9 @@ export class RequestDecoder {
   }
 }
 
+/** Shared by decoders between batches; never written to. */
+const NO_REQUESTS: Request[] = [];
+
 /**
  * A `TransformStream` from raw bytes to `RequestBatch`es (one per chunk that completes at least
  * one request, or ends in a protocol error).
@@ -272,8 +387,11 @@ export class RequestDecoder {
 export class RespDecoderStream extends TransformStream<Uint8Array, RequestBatch> {
   readonly #decoder: RequestDecoder;
 
-  constructor(limits: DecoderLimits = defaultDecoderLimits()) {
-    const decoder = new RequestDecoder(limits);
+  constructor(
+    limits: DecoderLimits = defaultDecoderLimits(),
+    options: RequestDecoderOptions = {},
+  ) {
+    const decoder = new RequestDecoder(limits, options);
     super({
       transform(chunk, controller) {
         const batch = decoder.decode(chunk);
@@ -286,5 +404,13 @@ export class RespDecoderStream extends TransformStream<Uint8Array, RequestBatch>
   /** Bytes held back waiting for the rest of a request. */
   get bufferedBytes(): number {
     return this.#decoder.bufferedBytes;
+  }
+
+  /**
+   * Decodes the input a `deferred` batch held back; call it once that batch's requests have
+   * run, before reading the next batch. The result may be deferred again.
+   */
+  resume(): RequestBatch {
+    return this.#decoder.resume();
   }
 }

@@ -1,19 +1,33 @@
 /**
- * Incremental parsing of one RESP2/RESP3 value from a byte buffer, shared by the request
- * decoder (for typed arguments such as the tutorial's integers, arrays and dictionaries) and
- * the client's reply decoder. Incomplete input is normal: the parser answers `INCOMPLETE`
- * with a hint of how many bytes it needs, and the caller retries once that many have arrived.
+ * Incremental parsing of RESP2/RESP3 values from a byte buffer, shared by the request decoder
+ * (for typed arguments such as the tutorial's integers, arrays and dictionaries) and the
+ * client's reply parser. Incomplete input is normal: `ValueParser.parse` answers `INCOMPLETE`
+ * with a hint of how many bytes it needs, and the caller calls again once they have arrived.
+ *
+ * Parsing resumes where it stopped, so its cost is linear in the input however it is cut.
+ * The open aggregates are an explicit stack of frames kept between calls, holding the elements
+ * parsed so far; the bytes of those elements are consumed and never read again. Only an
+ * unfinished scalar (a header line, or a bulk string whose body has not fully arrived) is read
+ * again from its first byte, and a bulk string's header tells how many bytes to wait for.
+ * Nothing recurses, so no input can overflow the JS stack.
  *
  * @example
  * ```ts
- * import { INCOMPLETE, parseValue, type ParseCursor } from "./parse_value.ts";
- * const bytes = new TextEncoder().encode(":42\r\n");
+ * import {
+ *   DEFAULT_VALUE_LIMITS,
+ *   INCOMPLETE,
+ *   type ParseCursor,
+ *   ValueParser,
+ * } from "./parse_value.ts";
+ * const parser = new ValueParser(DEFAULT_VALUE_LIMITS);
+ * const bytes = new TextEncoder().encode("*2\r\n:1\r\n:2\r\n");
  * const cursor: ParseCursor = { pos: 0, need: 0 };
- * parseValue(bytes, bytes.length, cursor, 0, DEFAULT_VALUE_LIMITS); // 42
+ * parser.parse(bytes, 9, cursor) === INCOMPLETE; // true: cursor.pos is 8, past "*2" and ":1"
+ * parser.parse(bytes, bytes.length, cursor); // [1, 2]
  * ```
  * @module
  */
-import { latin1Decode } from "./latin1.ts";
+import { Latin1Decoder, MAX_LATIN1_LENGTH } from "./latin1.ts";
 import type { RespValue } from "./types.ts";
 
 /** Returned when the buffer ends before the value does. */
@@ -27,7 +41,7 @@ export class RespProtocolError extends Error {
   }
 }
 
-/** Where parsing stands: `pos` advances past what was parsed; `need` is a retry hint. */
+/** Where parsing stands: `pos` advances past what was consumed; `need` is a retry hint. */
 export interface ParseCursor {
   pos: number;
   /** Absolute buffer offset that must be available before parsing can make progress. */
@@ -40,7 +54,7 @@ export interface ValueLimits {
   maxBulkLength: number;
   /** Largest element count of one aggregate. */
   maxAggregateLength: number;
-  /** Deepest nesting of aggregates. */
+  /** Deepest nesting of aggregates (an attribute counts while its own elements are read). */
   maxNestingDepth: number;
 }
 
@@ -109,10 +123,14 @@ export function parseDecimal(buf: Uint8Array, start: number, end: number): numbe
   return negative ? -n : n;
 }
 
-function parseInteger(text: string): number | bigint {
+function parseInteger(buf: Uint8Array, start: number, cr: number, latin1: Latin1Decoder) {
+  const n = parseDecimal(buf, start, cr);
+  if (Number.isSafeInteger(n)) return n;
+  // Beyond 2^53, or a form string2ll refuses but RESP integers allow (`+5`, `007`, `-0`).
+  const text = latin1.decode(buf, start, cr);
   if (!/^[+-]?\d+$/.test(text)) throw new RespProtocolError("Protocol error: invalid integer");
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : BigInt(text);
+  const m = Number(text);
+  return Number.isSafeInteger(m) ? m : BigInt(text);
 }
 
 function parseDouble(text: string): number {
@@ -134,118 +152,220 @@ function readLength(buf: Uint8Array, start: number, cr: number, what: string): n
 }
 
 /**
- * Parses one value starting at `cursor.pos`. On success advances `cursor.pos` past it; on
- * `INCOMPLETE` leaves `cursor.pos` alone and sets `cursor.need`.
+ * Consulted with the length of each bulk string and aggregate header that passed the limits,
+ * before the header is consumed. It may throw (a `RespProtocolError`), or return `false` to
+ * pause: `parse` then answers `INCOMPLETE` with `cursor.pos` at that header and `cursor.need`
+ * equal to it (no more bytes are needed), and the next call starts with that header again.
  */
-export function parseValue(
-  buf: Uint8Array,
-  end: number,
-  cursor: ParseCursor,
-  depth: number,
-  limits: ValueLimits,
-): RespValue | typeof INCOMPLETE {
-  const start = cursor.pos;
-  if (start >= end) {
-    cursor.need = start + 1;
-    return INCOMPLETE;
-  }
-  const type = buf[start]!;
-  const cr = findLineEnd(buf, start + 1, end, "Protocol error: too big count string");
-  if (cr === -1) {
-    cursor.need = end + 1;
-    return INCOMPLETE;
-  }
-  const after = cr + 2;
+export type HeaderCheck = (kind: "bulk" | "multibulk", length: number) => boolean;
+
+/** Options of a `ValueParser`. */
+export interface ValueParserOptions {
+  /** How deep the values sit: 1 for a request's arguments (default 0). */
+  depth?: number;
+  /** Extra limits applied to each bulk string and aggregate header. */
+  checkHeader?: HeaderCheck;
+  /** The owner's decoder of byte ranges to strings, to share its Buffer view. */
+  latin1?: Latin1Decoder;
+}
+
+/** An aggregate being parsed: its type byte, the elements so far and how many remain. */
+interface Frame {
+  readonly type: number;
+  readonly items: RespValue[];
+  remaining: number;
+}
+
+const MAP = 37; // %
+const ATTRIBUTE = 124; // |
+
+/** The value of a finished aggregate (not an attribute) of `type` from its elements. */
+function aggregate(type: number, items: RespValue[]): RespValue {
   switch (type) {
-    case 43: // +
-      cursor.pos = after;
-      return { kind: "simple", value: latin1Decode(buf, start + 1, cr) };
-    case 45: // -
-      cursor.pos = after;
-      return { kind: "error", value: latin1Decode(buf, start + 1, cr) };
-    case 58: // :
-      cursor.pos = after;
-      return parseInteger(latin1Decode(buf, start + 1, cr));
-    case 44: // ,
-      cursor.pos = after;
-      return { kind: "double", value: parseDouble(latin1Decode(buf, start + 1, cr)) };
-    case 40: // (
-      cursor.pos = after;
-      return { kind: "bignum", value: latin1Decode(buf, start + 1, cr) };
-    case 35: { // #
-      const t = latin1Decode(buf, start + 1, cr);
-      if (t !== "t" && t !== "f") throw new RespProtocolError("Protocol error: invalid boolean");
-      cursor.pos = after;
-      return t === "t";
-    }
-    case 95: // _
-      cursor.pos = after;
-      return null;
-    case 36: // $
-    case 33: // !
-    case 61: { // =
-      const len = readLength(buf, start + 1, cr, "bulk");
-      if (len === -1 && type === 36) {
-        cursor.pos = after;
-        return null;
-      }
-      if (len < 0 || len > limits.maxBulkLength) {
-        throw new RespProtocolError("Protocol error: invalid bulk length");
-      }
-      if (after + len + 2 > end) {
-        cursor.need = after + len + 2;
-        return INCOMPLETE;
-      }
-      const body = latin1Decode(buf, after, after + len);
-      cursor.pos = after + len + 2;
-      if (type === 36) return body;
-      if (type === 33) return { kind: "error", value: body };
-      return { kind: "verbatim", format: body.slice(0, 3), value: body.slice(4) };
-    }
-    case 42: // *
     case 126: // ~
+      return { kind: "set", items };
     case 62: // >
-    case 37: // %
-    case 124: { // |
-      const count = readLength(buf, start + 1, cr, "multibulk");
-      if (count === -1 && type === 42) {
-        cursor.pos = after;
-        return null;
-      }
-      if (count < 0 || count > limits.maxAggregateLength) {
-        throw new RespProtocolError("Protocol error: invalid multibulk length");
-      }
-      if (depth + 1 > limits.maxNestingDepth) {
-        throw new RespProtocolError("Protocol error: too deeply nested request");
-      }
-      const isMap = type === 37 || type === 124;
-      const total = isMap ? count * 2 : count;
-      const items: RespValue[] = [];
-      cursor.pos = after;
-      for (let i = 0; i < total; i++) {
-        const item = parseValue(buf, end, cursor, depth + 1, limits);
-        if (item === INCOMPLETE) {
-          cursor.pos = start;
-          return INCOMPLETE;
-        }
-        items.push(item);
-      }
-      if (type === 42) return items;
-      if (type === 126) return { kind: "set", items };
-      if (type === 62) return { kind: "push", items };
+      return { kind: "push", items };
+    case MAP: {
       const entries: [RespValue, RespValue][] = [];
       for (let i = 0; i < items.length; i += 2) entries.push([items[i]!, items[i + 1]!]);
-      if (type === 124) {
-        // An attribute annotates the value that follows it; we keep only the value.
-        const value = parseValue(buf, end, cursor, depth, limits);
-        if (value === INCOMPLETE) cursor.pos = start;
-        return value;
-      }
       return { kind: "map", entries };
     }
-    default:
-      throw new RespProtocolError(
-        `Protocol error: expected '$', got '${String.fromCharCode(type)}'`,
-      );
+  }
+  return items;
+}
+
+/**
+ * A resumable parser of one value at a time. Attributes (`|`) are read and dropped: the value
+ * they annotate takes their place. After a `RespProtocolError` the parser's state is
+ * undefined; the connection is over anyway, or `reset` starts afresh.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_VALUE_LIMITS, type ParseCursor, ValueParser } from "./parse_value.ts";
+ * const parser = new ValueParser(DEFAULT_VALUE_LIMITS);
+ * const bytes = new TextEncoder().encode("%1\r\n+key\r\n$5\r\nvalue\r\n");
+ * parser.parse(bytes, bytes.length, { pos: 0, need: 0 } satisfies ParseCursor);
+ * // { kind: "map", entries: [[{ kind: "simple", value: "key" }, "value"]] }
+ * ```
+ */
+export class ValueParser {
+  readonly #limits: ValueLimits;
+  readonly #depth: number;
+  readonly #checkHeader: HeaderCheck | null;
+  readonly #latin1: Latin1Decoder;
+  readonly #stack: Frame[] = [];
+  /** Whether bytes of the value being parsed were consumed (its aggregates or attributes). */
+  #pending = false;
+
+  /** `limits` is read at each header, so changes to a shared object apply at once. */
+  constructor(limits: ValueLimits, options: ValueParserOptions = {}) {
+    this.#limits = limits;
+    this.#depth = options.depth ?? 0;
+    this.#checkHeader = options.checkHeader ?? null;
+    this.#latin1 = options.latin1 ?? new Latin1Decoder();
+  }
+
+  /** True when a value is partly parsed: the next call continues it, whatever byte comes. */
+  get pending(): boolean {
+    return this.#pending;
+  }
+
+  /** Forgets a partly parsed value. */
+  reset(): void {
+    this.#stack.length = 0;
+    this.#pending = false;
+  }
+
+  /**
+   * Parses from `buf[cursor.pos, end)`, continuing the value of the previous call if it was
+   * `INCOMPLETE`. On success returns the value with `cursor.pos` just past it. On `INCOMPLETE`
+   * moves `cursor.pos` to the first byte not yet consumed (the start of an unfinished scalar,
+   * or `end`), which is where the next call must start, with the same bytes from there on
+   * (earlier bytes are no longer needed), and sets `cursor.need` to the offset that must be
+   * available before parsing can progress.
+   */
+  parse(buf: Uint8Array, end: number, cursor: ParseCursor): RespValue | typeof INCOMPLETE {
+    const limits = this.#limits;
+    const stack = this.#stack;
+    const latin1 = this.#latin1;
+    const start = cursor.pos;
+    let pos = start;
+    for (;;) {
+      if (pos >= end) return this.#incomplete(cursor, start, pos, pos + 1);
+      const type = buf[pos]!;
+      const cr = findLineEnd(buf, pos + 1, end, "Protocol error: too big count string");
+      if (cr === -1) return this.#incomplete(cursor, start, pos, end + 1);
+      let next = cr + 2;
+      let value: RespValue;
+      switch (type) {
+        case 43: // +
+          value = { kind: "simple", value: latin1.decode(buf, pos + 1, cr) };
+          break;
+        case 45: // -
+          value = { kind: "error", value: latin1.decode(buf, pos + 1, cr) };
+          break;
+        case 58: // :
+          value = parseInteger(buf, pos + 1, cr, latin1);
+          break;
+        case 44: // ,
+          value = { kind: "double", value: parseDouble(latin1.decode(buf, pos + 1, cr)) };
+          break;
+        case 40: // (
+          value = { kind: "bignum", value: latin1.decode(buf, pos + 1, cr) };
+          break;
+        case 35: { // #
+          const t = latin1.decode(buf, pos + 1, cr);
+          if (t !== "t" && t !== "f") {
+            throw new RespProtocolError("Protocol error: invalid boolean");
+          }
+          value = t === "t";
+          break;
+        }
+        case 95: // _
+          value = null;
+          break;
+        case 36: // $
+        case 33: // !
+        case 61: { // =
+          const len = readLength(buf, pos + 1, cr, "bulk");
+          if (len === -1 && type === 36) {
+            value = null;
+            break;
+          }
+          if (len < 0 || len > limits.maxBulkLength || len > MAX_LATIN1_LENGTH) {
+            throw new RespProtocolError("Protocol error: invalid bulk length");
+          }
+          if (this.#checkHeader !== null && !this.#checkHeader("bulk", len)) {
+            return this.#incomplete(cursor, start, pos, pos);
+          }
+          const bodyStart = next;
+          next = bodyStart + len + 2;
+          if (next > end) return this.#incomplete(cursor, start, pos, next);
+          const body = latin1.decode(buf, bodyStart, bodyStart + len);
+          if (type === 36) value = body;
+          else if (type === 33) value = { kind: "error", value: body };
+          else value = { kind: "verbatim", format: body.slice(0, 3), value: body.slice(4) };
+          break;
+        }
+        case 42: // *
+        case 126: // ~
+        case 62: // >
+        case MAP:
+        case ATTRIBUTE: {
+          const count = readLength(buf, pos + 1, cr, "multibulk");
+          if (count === -1 && type === 42) {
+            value = null;
+            break;
+          }
+          if (count < 0 || count > limits.maxAggregateLength) {
+            throw new RespProtocolError("Protocol error: invalid multibulk length");
+          }
+          if (this.#depth + stack.length + 1 > limits.maxNestingDepth) {
+            throw new RespProtocolError("Protocol error: too deeply nested request");
+          }
+          if (this.#checkHeader !== null && !this.#checkHeader("multibulk", count)) {
+            return this.#incomplete(cursor, start, pos, pos);
+          }
+          pos = next;
+          const total = type === MAP || type === ATTRIBUTE ? count * 2 : count;
+          if (total > 0) {
+            stack.push({ type, items: [], remaining: total });
+            continue;
+          }
+          // An empty attribute annotates the value that follows, which is read next.
+          if (type === ATTRIBUTE) continue;
+          value = aggregate(type, []);
+          break;
+        }
+        default:
+          throw new RespProtocolError(
+            `Protocol error: expected '$', got '${String.fromCharCode(type)}'`,
+          );
+      }
+      pos = next;
+      // Hand the value to the aggregate it belongs to, and on up through those it completes.
+      for (;;) {
+        const top = stack[stack.length - 1];
+        if (top === undefined) {
+          cursor.pos = pos;
+          this.#pending = false;
+          return value;
+        }
+        top.items.push(value);
+        if (--top.remaining > 0) break;
+        stack.pop();
+        // A complete attribute is dropped: the value it annotates comes next, in its place.
+        if (top.type === ATTRIBUTE) break;
+        value = aggregate(top.type, top.items);
+      }
+    }
+  }
+
+  #incomplete(cursor: ParseCursor, start: number, pos: number, need: number): typeof INCOMPLETE {
+    if (pos !== start) this.#pending = true;
+    cursor.pos = pos;
+    cursor.need = need;
+    return INCOMPLETE;
   }
 }

@@ -1,6 +1,9 @@
 /**
  * `ReplyParser` collects bytes from a server and hands out complete replies in order, for the
- * client. It shares `parseValue` with the server's decoder, so both sides agree on the wire.
+ * client. It shares `ValueParser` with the server's decoder, so both sides agree on the wire.
+ * Its cost is linear in the input: a reply that spans many reads (`KEYS *` over a million
+ * keys) is parsed once, element by element as the bytes arrive, and only the unfinished
+ * element's bytes are kept.
  *
  * @example
  * ```ts
@@ -12,15 +15,18 @@
  * ```
  * @module
  */
-import { DEFAULT_VALUE_LIMITS, INCOMPLETE, type ParseCursor, parseValue } from "./parse_value.ts";
+import { DEFAULT_VALUE_LIMITS, INCOMPLETE, type ParseCursor, ValueParser } from "./parse_value.ts";
 import type { RespValue } from "./types.ts";
 
 /** Incremental parser of replies. */
 export class ReplyParser {
   #buf = new Uint8Array(16 * 1024);
+  /** `#buf[#start, #end)` are the bytes received and not consumed yet. */
   #start = 0;
   #end = 0;
+  /** Bytes from `#start` that must be there before parsing can progress. */
   #need = 0;
+  readonly #parser = new ValueParser(DEFAULT_VALUE_LIMITS);
   readonly #cursor: ParseCursor = { pos: 0, need: 0 };
 
   /** Appends received bytes (copied). */
@@ -43,18 +49,14 @@ export class ReplyParser {
 
   /** The next complete reply, or undefined. Throws RespProtocolError on garbage. */
   next(): RespValue | undefined {
-    // `#need` counts bytes from `#start`: parsing cannot progress before that many arrived.
     if (this.#start === this.#end || this.#end - this.#start < this.#need) return undefined;
     const cursor = this.#cursor;
     cursor.pos = this.#start;
-    const value = parseValue(this.#buf, this.#end, cursor, 0, DEFAULT_VALUE_LIMITS);
-    if (value === INCOMPLETE) {
-      this.#need = cursor.need - this.#start;
-      return undefined;
-    }
-    this.#need = 0;
+    const value = this.#parser.parse(this.#buf, this.#end, cursor);
+    // Whatever was parsed is consumed, also when the reply is not complete yet.
     this.#start = cursor.pos;
+    this.#need = value === INCOMPLETE ? cursor.need - cursor.pos : 0;
     if (this.#start === this.#end) this.#start = this.#end = 0;
-    return value;
+    return value === INCOMPLETE ? undefined : value;
   }
 }

@@ -344,7 +344,10 @@ export class Server implements ServerContext {
     this.#clients.set(id, client);
     this.log("verbose", `Accepted ${client.addr}`);
 
-    const decoder = new RespDecoderStream(this.limits);
+    // Before AUTH (when a password is required) Redis allows only small requests.
+    const decoder = new RespDecoderStream(this.limits, {
+      authenticated: () => client.authenticated,
+    });
     const writer = decoder.writable.getWriter();
     const reader = decoder.readable.getReader();
     const pump = this.#pump(conn, writer, decoder, client);
@@ -352,21 +355,24 @@ export class Server implements ServerContext {
       for (;;) {
         const next = await reader.read();
         if (next.done) break;
-        const batch = next.value;
-        const now = this.clock.now();
-        client.lastInteraction = now;
-        for (const request of batch.requests) {
-          dispatch(client, request);
-          if (client.closeAfterReply || this.#closing) break;
-          if (client.out.length > EARLY_FLUSH_BYTES) await this.#flush(conn, client);
-        }
-        if (batch.protocolError !== null) {
-          this.log(
-            "verbose",
-            `Protocol error (${batch.protocolError}) from client: ${client.addr}`,
-          );
-          client.out.error(`ERR ${batch.protocolError}`);
-          client.closeAfterReply = true;
+        client.lastInteraction = this.clock.now();
+        // A batch is `deferred` when the rest of the input needs the limits of an authenticated
+        // client: its requests (perhaps an AUTH) run first, then the decoder goes on.
+        for (let batch = next.value;; batch = decoder.resume()) {
+          for (const request of batch.requests) {
+            dispatch(client, request);
+            if (client.closeAfterReply || this.#closing) break;
+            if (client.out.length > EARLY_FLUSH_BYTES) await this.#flush(conn, client);
+          }
+          if (batch.protocolError !== null) {
+            this.log(
+              "verbose",
+              `Protocol error (${batch.protocolError}) from client: ${client.addr}`,
+            );
+            client.out.error(`ERR ${batch.protocolError}`);
+            client.closeAfterReply = true;
+          }
+          if (batch.deferred !== true || client.closeAfterReply || this.#closing) break;
         }
         client.queryBufferBytes = decoder.bufferedBytes;
         if (client.out.length > 0) await this.#flush(conn, client);

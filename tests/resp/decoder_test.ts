@@ -1,7 +1,8 @@
 /**
  * Tests of the request decoder: a pipelined buffer of every kind of request split at every byte
- * position, protocol errors with Redis's texts, limits, and linear-time buffering of a large
- * bulk string.
+ * position, protocol errors with Redis's texts, limits (those of clients that have not
+ * authenticated included), and linear time and bounded buffers for large bulk strings and
+ * large typed arguments.
  */
 import { assert, assertEquals } from "../_util.ts";
 import {
@@ -71,6 +72,14 @@ const SEGMENTS: readonly [string, Decoded | null][] = [
     },
   ],
   ["PING\n", { argv: ["PING"], typed: null }],
+  [
+    // An attributed bulk string is a typed argument, however the input is cut.
+    "*3\r\n$4\r\nECHO\r\n|1\r\n+a\r\n:1\r\n$3\r\nabc\r\n~2\r\n|0\r\n$1\r\nx\r\n:2\r\n",
+    {
+      argv: ["ECHO", "abc", ""],
+      typed: [undefined, "abc", { kind: "set", items: ["x", 2] }],
+    },
+  ],
   [" \t \r\n", null],
   [command("GET", "\xff".repeat(300)), { argv: ["GET", "\xff".repeat(300)], typed: null }],
 ];
@@ -405,6 +414,242 @@ Deno.test("RespDecoderStream bufferedBytes reports its decoder's held bytes", as
   await writer.write(latin1Encode("\r\n"));
   const { value } = await read;
   assertEquals(value?.requests.map((r) => r.argv), [["ECHO", "abc"]]);
+  assertEquals(stream.bufferedBytes, 0);
+  await writer.close();
+  assertEquals((await reader.read()).done, true);
+});
+
+/** Feeds `input` in 16 KiB chunks; returns the requests, elapsed ms and the largest buffers. */
+function decodeIn16KiB(input: Uint8Array, decoder = new RequestDecoder()) {
+  const requests: Request[] = [];
+  let maxBuffered = 0;
+  let maxCapacity = 0;
+  const started = performance.now();
+  for (let offset = 0; offset < input.length; offset += 16 * 1024) {
+    const batch = decoder.decode(input.subarray(offset, offset + 16 * 1024));
+    assertEquals(batch.protocolError, null);
+    requests.push(...batch.requests);
+    maxBuffered = Math.max(maxBuffered, decoder.bufferedBytes);
+    maxCapacity = Math.max(maxCapacity, decoder.bufferCapacity);
+  }
+  return { requests, elapsed: performance.now() - started, maxBuffered, maxCapacity };
+}
+
+Deno.test("RequestDecoder decodes a 2 MB typed array fed in 16 KiB chunks in linear time", () => {
+  const count = 512 * 1024;
+  const input = latin1Encode(
+    `*3\r\n$3\r\nSET\r\n$1\r\nq\r\n*${count}\r\n` + ":1\r\n".repeat(count) + "PING\r\n",
+  );
+  const { requests, elapsed, maxBuffered, maxCapacity } = decodeIn16KiB(input);
+  assertEquals(requests.length, 2);
+  const typed = requests[0]!.typed?.[2];
+  assert(Array.isArray(typed) && typed.length === count && typed.every((v) => v === 1));
+  assertEquals(requests[1]!.argv, ["PING"]);
+  // Re-parsing the array from its first byte on every chunk took 0.7 s here, and 9 s at 6.4 MB.
+  assert(elapsed < 300, `decoding took ${elapsed.toFixed(0)} ms`);
+  // The query buffer counts the whole unfinished argument, though only its tail is held.
+  assert(maxBuffered > 2_000_000, `bufferedBytes peaked at ${maxBuffered}`);
+  assert(maxCapacity <= 128 * 1024, `the held buffer grew to ${maxCapacity} bytes`);
+});
+
+Deno.test("RequestDecoder reads a chain of 100000 attributes as one typed argument", () => {
+  const chain = "*3\r\n$3\r\nSET\r\n$1\r\nt\r\n" + "|0\r\n".repeat(100_000) + ":7\r\nPING\r\n";
+  const expected = [{ argv: ["SET", "t", "7"], typed: [undefined, undefined, 7] }, {
+    argv: ["PING"],
+    typed: null,
+  }];
+  assertEquals(decodeText(chain).requests.map(dense), expected);
+  assertEquals(decodeIn16KiB(latin1Encode(chain)).requests.map(dense), expected);
+  // Nested attributes (each one's key another one) hit the nesting limit, with a reply.
+  const nested = "*3\r\n$3\r\nSET\r\n$1\r\nt\r\n" + "|1\r\n".repeat(100_000) + ":7\r\n";
+  assertEquals(errorOf(nested), [[], "Protocol error: too deeply nested request"]);
+});
+
+Deno.test("RequestDecoder waits for *2147483647 arguments and refuses 2147483648", () => {
+  const decoder = new RequestDecoder();
+  assertEquals(decoder.decode(latin1Encode("*2147483647\r\n$4\r\nPING\r\n")), {
+    requests: [],
+    protocolError: null,
+  });
+  assertEquals(errorOf("*2147483648\r\n"), [[], "Protocol error: invalid multibulk length"]);
+  assertEquals(defaultDecoderLimits().maxAggregateLength, 2 ** 31 - 1);
+});
+
+Deno.test("RequestDecoder refuses a bulk string longer than a JS string can be", () => {
+  // 2^29 - 24 chars is V8's limit, below Redis's default proto-max-bulk-len of 512 MB: the
+  // length is refused on sight rather than after buffering half a gigabyte.
+  assertEquals(errorOf("*1\r\n$536870888\r\n"), [[], null]);
+  assertEquals(errorOf("*1\r\n$536870889\r\n"), [[], "Protocol error: invalid bulk length"]);
+  assertEquals(errorOf("*1\r\n*1\r\n$536870889\r\n"), [[], "Protocol error: invalid bulk length"]);
+});
+
+Deno.test("RequestDecoder grows its buffer towards a bulk string's size, never past it", () => {
+  const size = 3 * 1024 * 1024 + 12345;
+  const head = `*2\r\n$4\r\nECHO\r\n$${size}\r\n`;
+  const request = latin1Encode(head + "v".repeat(size) + "\r\n");
+  // What the unfinished argument needs: its header, body and CRLF.
+  const need = `$${size}\r\n`.length + size + 2;
+  const { requests, maxCapacity } = decodeIn16KiB(request);
+  assertEquals(requests.length, 1);
+  assertEquals(requests[0]!.argv[1]!.length, size);
+  assertEquals(maxCapacity, need, "the buffer's largest size");
+
+  // Announcing 512 MB and sending 1 MB allocates about twice what was sent, not the announced.
+  const decoder = new RequestDecoder();
+  decoder.decode(latin1Encode(`*1\r\n$${536870000}\r\n`));
+  const chunk = new Uint8Array(16 * 1024);
+  for (let i = 0; i < 64; i++) decoder.decode(chunk);
+  assertEquals(decoder.bufferedBytes, `$${536870000}\r\n`.length + 64 * chunk.length);
+  assert(decoder.bufferCapacity <= 3 * 1024 * 1024, `grew to ${decoder.bufferCapacity}`);
+});
+
+Deno.test("RequestDecoder drops a large held buffer once its request is done", () => {
+  const size = 1024 * 1024;
+  const decoder = new RequestDecoder();
+  const { maxCapacity } = decodeIn16KiB(
+    latin1Encode(command("SET", "k", "x".repeat(size))),
+    decoder,
+  );
+  assert(maxCapacity > size, `the buffer grew to ${maxCapacity} only`);
+  assertEquals([decoder.bufferedBytes, decoder.bufferCapacity], [0, 0]);
+});
+
+/** A decoder for a client that has not authenticated (yet: `state.authenticated`). */
+function unauthenticated(state = { authenticated: false }): RequestDecoder {
+  return new RequestDecoder(defaultDecoderLimits(), {
+    authenticated: () => state.authenticated,
+  });
+}
+
+function unauthenticatedError(text: string): string | null {
+  return unauthenticated().decode(latin1Encode(text)).protocolError;
+}
+
+Deno.test("RequestDecoder applies Redis's limits to a client that has not authenticated", () => {
+  // Texts and thresholds as redis-server 7.0.15 with requirepass answers them.
+  const multibulk = "Protocol error: unauthenticated multibulk length";
+  const bulk = "Protocol error: unauthenticated bulk length";
+  assertEquals(unauthenticatedError("*10\r\n"), null);
+  assertEquals(unauthenticatedError("*11\r\n"), multibulk);
+  assertEquals(unauthenticatedError("*1048576\r\n"), multibulk);
+  assertEquals(unauthenticatedError("*2147483647\r\n"), multibulk);
+  assertEquals(unauthenticatedError("*-5\r\n*0\r\n*12\r\n"), multibulk);
+  // An invalid count is reported as such first.
+  assertEquals(unauthenticatedError("*2147483648\r\n"), "Protocol error: invalid multibulk length");
+  assertEquals(unauthenticatedError("*11x\r\n"), "Protocol error: invalid multibulk length");
+  assertEquals(unauthenticatedError("*1\r\n$16384\r\n"), null);
+  assertEquals(unauthenticatedError("*1\r\n$16385\r\n"), bulk);
+  assertEquals(unauthenticatedError("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$20000\r\n"), bulk);
+  assertEquals(unauthenticatedError("*1\r\n$536870889\r\n"), "Protocol error: invalid bulk length");
+  // Typed arguments (which Redis refuses outright) get the same limits at every level.
+  assertEquals(unauthenticatedError("*2\r\n$4\r\nECHO\r\n*10\r\n"), null);
+  assertEquals(unauthenticatedError("*2\r\n$4\r\nECHO\r\n*11\r\n"), multibulk);
+  assertEquals(unauthenticatedError("*2\r\n$4\r\nECHO\r\n%11\r\n"), multibulk);
+  assertEquals(unauthenticatedError("*2\r\n$4\r\nECHO\r\n*1\r\n~1\r\n*11\r\n"), multibulk);
+  assertEquals(unauthenticatedError("*2\r\n$4\r\nECHO\r\n*1\r\n$16385\r\n"), bulk);
+  assertEquals(unauthenticatedError("*2\r\n$4\r\nECHO\r\n=16385\r\n"), bulk);
+  // Inline commands keep the usual limit, as in Redis: a 20000-byte line is read.
+  const inline = unauthenticated().decode(latin1Encode(`ECHO ${"x".repeat(20000)}\r\n`));
+  assertEquals(inline.requests.map((r) => r.argv[1]!.length), [20000]);
+});
+
+Deno.test("RequestDecoder lifts the smaller limits as soon as the client authenticates", () => {
+  const state = { authenticated: false };
+  const decoder = unauthenticated(state);
+  const big = command("SET", "k", "x".repeat(20000));
+  assertEquals(decoder.decode(latin1Encode("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n")).requests.length, 1);
+  state.authenticated = true;
+  const batch = decoder.decode(latin1Encode(big + command(..."abcdefghijklmnop".split(""))));
+  assertEquals(batch.protocolError, null);
+  assertEquals(batch.requests.map((r) => r.argv.length), [3, 16]);
+});
+
+/**
+ * Runs requests the way the server does: each batch's requests in order (an `AUTH` request
+ * authenticates), then `resume()` while the batch is deferred. Returns the argument lists
+ * and the protocol error.
+ */
+function serve(chunks: readonly Uint8Array[]): [string[][], string | null] {
+  const state = { authenticated: false };
+  const decoder = unauthenticated(state);
+  const argvs: string[][] = [];
+  for (const chunk of chunks) {
+    let batch = decoder.decode(chunk);
+    for (;;) {
+      for (const request of batch.requests) {
+        argvs.push(request.argv);
+        if (request.argv[0] === "AUTH") state.authenticated = true;
+      }
+      if (batch.protocolError !== null) return [argvs, batch.protocolError];
+      if (batch.deferred === undefined) break;
+      assert(batch.requests.length > 0, "a deferred batch holds the requests to run first");
+      batch = decoder.resume();
+    }
+  }
+  return [argvs, null];
+}
+
+Deno.test("RequestDecoder reads a large request pipelined right after AUTH", () => {
+  // node-redis, for one, writes AUTH and the commands queued meanwhile in one write.
+  const text = "PING\r\n" + command("AUTH", "pw") + command("SET", "k", "x".repeat(20000)) +
+    "*2\r\n$4\r\nECHO\r\n*11\r\n" + ":1\r\n".repeat(11) + command(..."abcdefghijkl".split(""));
+  const expected: string[][] = [
+    ["PING"],
+    ["AUTH", "pw"],
+    ["SET", "k", "x".repeat(20000)],
+    ["ECHO", ""],
+    "abcdefghijkl".split(""),
+  ];
+  const bytes = latin1Encode(text);
+  assertEquals(serve([bytes]), [expected, null]);
+  for (let i = 0; i <= bytes.length; i += 7) {
+    assertEquals(serve([bytes.subarray(0, i), bytes.subarray(i)]), [expected, null], `at ${i}`);
+  }
+});
+
+Deno.test("RequestDecoder holds a large request after others until they have run", () => {
+  const decoder = unauthenticated();
+  const text = "PING\r\n" + "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$20000\r\n";
+  const first = decoder.decode(latin1Encode(text));
+  assertEquals(first, {
+    requests: [{ argv: ["PING"], typed: null }],
+    protocolError: null,
+    deferred: true,
+  });
+  // Still not authenticated once PING has run: refused.
+  assertEquals(decoder.resume(), {
+    requests: [],
+    protocolError: "Protocol error: unauthenticated bulk length",
+  });
+  // A typed argument stops inside, and goes on from there.
+  const state = { authenticated: false };
+  const typed = unauthenticated(state);
+  const batch = typed.decode(latin1Encode(
+    command("AUTH", "pw") + "*2\r\n$4\r\nECHO\r\n*2\r\n:1\r\n*11\r\n" + ":2\r\n".repeat(11),
+  ));
+  assertEquals([batch.requests.length, batch.deferred], [1, true]);
+  state.authenticated = true;
+  assertEquals(typed.resume().requests.map(dense), [
+    { argv: ["ECHO", ""], typed: [undefined, [1, Array(11).fill(2)]] },
+  ]);
+});
+
+Deno.test("RespDecoderStream resumes a deferred batch on request", async () => {
+  const state = { authenticated: false };
+  const stream = new RespDecoderStream(defaultDecoderLimits(), {
+    authenticated: () => state.authenticated,
+  });
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const read = reader.read();
+  await writer.write(latin1Encode(command("AUTH", "pw") + command("SET", "k", "x".repeat(20000))));
+  const { value } = await read;
+  assertEquals(value?.requests.map((r) => r.argv[0]), ["AUTH"]);
+  assertEquals(value?.deferred, true);
+  assertEquals(stream.bufferedBytes > 20000, true);
+  state.authenticated = true;
+  const rest = stream.resume();
+  assertEquals(rest.requests.map((r) => r.argv[2]?.length), [20000]);
   assertEquals(stream.bufferedBytes, 0);
   await writer.close();
   assertEquals((await reader.read()).done, true);

@@ -363,3 +363,23 @@ Deno.test("a client whose unfinished request outgrows client-query-buffer-limit 
   assertEquals(await other.command("PING"), "+PONG\r\n");
   assertEquals(await other.command("EXISTS", "k"), ":0\r\n");
 });
+
+Deno.test({
+  name: "before AUTH, with a password required, large requests get Redis's protocol errors",
+  ignore: needsRedis(),
+  async fn() {
+    const options = {
+      ours: { config: { requirepass: "pw" } },
+      redisArgs: ["--requirepass", "pw"],
+    };
+    await assertSameAsRedis([{ raw: "*11\r\n", replies: 1 }], options);
+    await assertSameAsRedis([{ raw: "*1\r\n$16385\r\n", replies: 1 }], options);
+    // Small requests are fine, and AUTH pipelined before a large command lets it through.
+    const big = "x".repeat(20000);
+    await assertSameAsRedis([
+      { raw: "*1\r\n$4\r\nPING\r\n", replies: 1 },
+      { raw: encodeCommand(["AUTH", "pw"]) + encodeCommand(["SET", "k", big]), replies: 2 },
+      ["STRLEN", "k"],
+    ], options);
+  },
+});
