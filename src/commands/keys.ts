@@ -9,7 +9,14 @@ import type { Database } from "../keyspace/database.ts";
 import { typeName } from "../keyspace/values.ts";
 import { int64Arg, integerArg, lookupRead } from "./args.ts";
 import type { ClientContext } from "./context.ts";
-import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
+import {
+  command,
+  CommandError,
+  type CommandFlag,
+  type CommandHandler,
+  type CommandSpec,
+  Errors,
+} from "./spec.ts";
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -218,175 +225,48 @@ function touch(ctx: ClientContext, argv: string[]): void {
   ctx.out.integer(n);
 }
 
+/** A generic command: name, arity, flags, `[first, last, step]` key positions (or null), handler. */
+function spec(
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  keys: [number, number, number] | null,
+  handler: CommandHandler,
+): CommandSpec {
+  return command({
+    name,
+    arity,
+    flags,
+    group: "generic",
+    ...(keys === null ? {} : { keys }),
+    handler,
+  });
+}
+
 /** The generic group's commands. */
 export const keyCommands: CommandSpec[] = [
-  command({
-    name: "del",
-    arity: -2,
-    flags: ["write"],
-    group: "generic",
-    keys: [1, -1, 1],
-    handler: del,
-  }),
-  command({
-    name: "unlink",
-    arity: -2,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, -1, 1],
-    handler: del,
-  }),
-  command({
-    name: "exists",
-    arity: -2,
-    flags: ["readonly", "fast"],
-    group: "generic",
-    keys: [1, -1, 1],
-    handler: exists,
-  }),
-  command({
-    name: "type",
-    arity: 2,
-    flags: ["readonly", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: type,
-  }),
-  command({
-    name: "expire",
-    arity: -3,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => expireGeneric(c, a, true, true),
-  }),
-  command({
-    name: "pexpire",
-    arity: -3,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => expireGeneric(c, a, false, true),
-  }),
-  command({
-    name: "expireat",
-    arity: -3,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => expireGeneric(c, a, true, false),
-  }),
-  command({
-    name: "pexpireat",
-    arity: -3,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => expireGeneric(c, a, false, false),
-  }),
-  command({
-    name: "ttl",
-    arity: 2,
-    flags: ["readonly", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => ttlGeneric(c, a, false, false),
-  }),
-  command({
-    name: "pttl",
-    arity: 2,
-    flags: ["readonly", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => ttlGeneric(c, a, true, false),
-  }),
-  command({
-    name: "expiretime",
-    arity: 2,
-    flags: ["readonly", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => ttlGeneric(c, a, false, true),
-  }),
-  command({
-    name: "pexpiretime",
-    arity: 2,
-    flags: ["readonly", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: (c, a) => ttlGeneric(c, a, true, true),
-  }),
-  command({
-    name: "persist",
-    arity: 2,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: persist,
-  }),
-  command({
-    name: "rename",
-    arity: 3,
-    flags: ["write"],
-    group: "generic",
-    keys: [1, 2, 1],
-    handler: (c, a) => renameGeneric(c, a, false),
-  }),
-  command({
-    name: "renamenx",
-    arity: 3,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, 2, 1],
-    handler: (c, a) => renameGeneric(c, a, true),
-  }),
-  command({
-    name: "copy",
-    arity: -3,
-    flags: ["write", "denyoom"],
-    group: "generic",
-    keys: [1, 2, 1],
-    handler: copy,
-  }),
-  command({
-    name: "move",
-    arity: 3,
-    flags: ["write", "fast"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: move,
-  }),
-  command({ name: "keys", arity: 2, flags: ["readonly"], group: "generic", handler: keys }),
-  command({ name: "scan", arity: -2, flags: ["readonly"], group: "generic", handler: scan }),
-  command({
-    name: "randomkey",
-    arity: 1,
-    flags: ["readonly"],
-    group: "generic",
-    handler: randomkey,
-  }),
-  command({
-    name: "touch",
-    arity: -2,
-    flags: ["readonly", "fast"],
-    group: "generic",
-    keys: [1, -1, 1],
-    handler: touch,
-  }),
+  spec("del", -2, ["write"], [1, -1, 1], del),
+  spec("unlink", -2, ["write", "fast"], [1, -1, 1], del),
+  spec("exists", -2, ["readonly", "fast"], [1, -1, 1], exists),
+  spec("type", 2, ["readonly", "fast"], [1, 1, 1], type),
+  spec("expire", -3, ["write", "fast"], [1, 1, 1], (c, a) => expireGeneric(c, a, true, true)),
+  spec("pexpire", -3, ["write", "fast"], [1, 1, 1], (c, a) => expireGeneric(c, a, false, true)),
+  spec("expireat", -3, ["write", "fast"], [1, 1, 1], (c, a) => expireGeneric(c, a, true, false)),
+  spec("pexpireat", -3, ["write", "fast"], [1, 1, 1], (c, a) => expireGeneric(c, a, false, false)),
+  spec("ttl", 2, ["readonly", "fast"], [1, 1, 1], (c, a) => ttlGeneric(c, a, false, false)),
+  spec("pttl", 2, ["readonly", "fast"], [1, 1, 1], (c, a) => ttlGeneric(c, a, true, false)),
+  spec("expiretime", 2, ["readonly", "fast"], [1, 1, 1], (c, a) => ttlGeneric(c, a, false, true)),
+  spec("pexpiretime", 2, ["readonly", "fast"], [1, 1, 1], (c, a) => ttlGeneric(c, a, true, true)),
+  spec("persist", 2, ["write", "fast"], [1, 1, 1], persist),
+  spec("rename", 3, ["write"], [1, 2, 1], (c, a) => renameGeneric(c, a, false)),
+  spec("renamenx", 3, ["write", "fast"], [1, 2, 1], (c, a) => renameGeneric(c, a, true)),
+  spec("copy", -3, ["write", "denyoom"], [1, 2, 1], copy),
+  spec("move", 3, ["write", "fast"], [1, 1, 1], move),
+  spec("keys", 2, ["readonly"], null, keys),
+  spec("scan", -2, ["readonly"], null, scan),
+  spec("randomkey", 1, ["readonly"], null, randomkey),
+  spec("touch", -2, ["readonly", "fast"], [1, -1, 1], touch),
   // The tutorial's own commands: DELETE answers :1/:0, FLUSH the number of keys it removed.
-  command({
-    name: "delete",
-    arity: 2,
-    flags: ["write"],
-    group: "generic",
-    keys: [1, 1, 1],
-    handler: del,
-  }),
-  command({
-    name: "flush",
-    arity: 1,
-    flags: ["write"],
-    group: "generic",
-    handler: (c) => c.out.integer(c.db.clear()),
-  }),
+  spec("delete", 2, ["write"], [1, 1, 1], del),
+  spec("flush", 1, ["write"], null, (c) => c.out.integer(c.db.clear())),
 ];

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { command } from "./spec.ts";
- * export const ping = command({
+ * export const echo = command({
  *   name: "echo", arity: 2, flags: ["fast"], group: "connection",
  *   handler: (ctx, argv) => ctx.out.bulk(argv[1]!),
  * });

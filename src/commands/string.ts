@@ -21,7 +21,14 @@ import {
 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
 import { addLongDouble, formatLongDouble, isInfinite, parseLongDouble } from "./long_double.ts";
-import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
+import {
+  command,
+  CommandError,
+  type CommandFlag,
+  type CommandHandler,
+  type CommandSpec,
+  Errors,
+} from "./spec.ts";
 
 /**
  * The value at `key` for GET-like commands: strings and typed values (the tutorial's
@@ -35,6 +42,24 @@ function readForGet(ctx: ClientContext, key: string): Value | undefined {
 
 function get(ctx: ClientContext, argv: string[]): void {
   replyValue(ctx, readForGet(ctx, argv[1]!));
+}
+
+/** A string command: name, arity, flags, `[first, last, step]` key positions (or null), handler. */
+function spec(
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  keys: [number, number, number] | null,
+  handler: CommandHandler,
+): CommandSpec {
+  return command({
+    name,
+    arity,
+    flags,
+    group: "string",
+    ...(keys === null ? {} : { keys }),
+    handler,
+  });
 }
 
 /** The options of SET and GETEX, parsed as Redis's `parseExtendedStringArgumentsOrReply`. */
@@ -434,184 +459,36 @@ function lcs(ctx: ClientContext, argv: string[]): void {
 
 /** The string group's commands. */
 export const stringCommands: CommandSpec[] = [
-  command({
-    name: "get",
-    arity: 2,
-    flags: ["readonly", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: get,
+  spec("get", 2, ["readonly", "fast"], [1, 1, 1], get),
+  spec("set", -3, ["write", "denyoom"], [1, 1, 1], set),
+  spec("setnx", 3, ["write", "denyoom", "fast"], [1, 1, 1], setnx),
+  spec("setex", 4, ["write", "denyoom"], [1, 1, 1], (c, a) => setexGeneric(c, a, "ex")),
+  spec("psetex", 4, ["write", "denyoom"], [1, 1, 1], (c, a) => setexGeneric(c, a, "px")),
+  spec("mget", -2, ["readonly", "fast"], [1, -1, 1], mget),
+  spec("mset", -3, ["write", "denyoom"], [1, -1, 2], mset),
+  spec("msetnx", -3, ["write", "denyoom"], [1, -1, 2], msetnx),
+  spec("getset", 3, ["write", "denyoom", "fast"], [1, 1, 1], getset),
+  spec("getdel", 2, ["write", "fast"], [1, 1, 1], getdel),
+  spec("getex", -2, ["write", "fast"], [1, 1, 1], getex),
+  spec("append", 3, ["write", "denyoom", "fast"], [1, 1, 1], append),
+  spec("strlen", 2, ["readonly", "fast"], [1, 1, 1], strlen),
+  spec("incr", 2, ["write", "denyoom", "fast"], [1, 1, 1], (c, a) => incrBy(c, a[1]!, 1)),
+  spec("decr", 2, ["write", "denyoom", "fast"], [1, 1, 1], (c, a) => incrBy(c, a[1]!, -1)),
+  spec(
+    "incrby",
+    3,
+    ["write", "denyoom", "fast"],
+    [1, 1, 1],
+    (c, a) => incrBy(c, a[1]!, amountArg(a[2]!)),
+  ),
+  spec("decrby", 3, ["write", "denyoom", "fast"], [1, 1, 1], (c, a) => {
+    const by = amountArg(a[2]!);
+    if (by === -(2n ** 63n)) throw new CommandError("ERR decrement would overflow");
+    incrBy(c, a[1]!, -by);
   }),
-  command({
-    name: "set",
-    arity: -3,
-    flags: ["write", "denyoom"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: set,
-  }),
-  command({
-    name: "setnx",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: setnx,
-  }),
-  command({
-    name: "setex",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: (c, a) => setexGeneric(c, a, "ex"),
-  }),
-  command({
-    name: "psetex",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: (c, a) => setexGeneric(c, a, "px"),
-  }),
-  command({
-    name: "mget",
-    arity: -2,
-    flags: ["readonly", "fast"],
-    group: "string",
-    keys: [1, -1, 1],
-    handler: mget,
-  }),
-  command({
-    name: "mset",
-    arity: -3,
-    flags: ["write", "denyoom"],
-    group: "string",
-    keys: [1, -1, 2],
-    handler: mset,
-  }),
-  command({
-    name: "msetnx",
-    arity: -3,
-    flags: ["write", "denyoom"],
-    group: "string",
-    keys: [1, -1, 2],
-    handler: msetnx,
-  }),
-  command({
-    name: "getset",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: getset,
-  }),
-  command({
-    name: "getdel",
-    arity: 2,
-    flags: ["write", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: getdel,
-  }),
-  command({
-    name: "getex",
-    arity: -2,
-    flags: ["write", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: getex,
-  }),
-  command({
-    name: "append",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: append,
-  }),
-  command({
-    name: "strlen",
-    arity: 2,
-    flags: ["readonly", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: strlen,
-  }),
-  command({
-    name: "incr",
-    arity: 2,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: (c, a) => incrBy(c, a[1]!, 1),
-  }),
-  command({
-    name: "decr",
-    arity: 2,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: (c, a) => incrBy(c, a[1]!, -1),
-  }),
-  command({
-    name: "incrby",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: (c, a) => incrBy(c, a[1]!, amountArg(a[2]!)),
-  }),
-  command({
-    name: "decrby",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: (c, a) => {
-      const by = amountArg(a[2]!);
-      if (by === -(2n ** 63n)) throw new CommandError("ERR decrement would overflow");
-      incrBy(c, a[1]!, -by);
-    },
-  }),
-  command({
-    name: "incrbyfloat",
-    arity: 3,
-    flags: ["write", "denyoom", "fast"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: incrbyfloat,
-  }),
-  command({
-    name: "getrange",
-    arity: 4,
-    flags: ["readonly"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: getrange,
-  }),
-  command({
-    name: "substr",
-    arity: 4,
-    flags: ["readonly"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: getrange,
-  }),
-  command({
-    name: "setrange",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    group: "string",
-    keys: [1, 1, 1],
-    handler: setrange,
-  }),
-  command({
-    name: "lcs",
-    arity: -3,
-    flags: ["readonly"],
-    group: "string",
-    keys: [1, 2, 1],
-    handler: lcs,
-  }),
+  spec("incrbyfloat", 3, ["write", "denyoom", "fast"], [1, 1, 1], incrbyfloat),
+  spec("getrange", 4, ["readonly"], [1, 1, 1], getrange),
+  spec("substr", 4, ["readonly"], [1, 1, 1], getrange),
+  spec("setrange", 4, ["write", "denyoom"], [1, 1, 1], setrange),
+  spec("lcs", -3, ["readonly"], [1, 2, 1], lcs),
 ];
