@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { integerArg } from "./args.ts";
+import { integerArg, parseInt64 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
 import { databaseArg } from "./keys.ts";
 import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
@@ -54,12 +54,14 @@ function auth(ctx: ClientContext, argv: string[]): void {
 function hello(ctx: ClientContext, argv: string[]): void {
   let version = ctx.out.version as number;
   if (argv.length >= 2) {
-    const v = /^(0|-?[1-9]\d{0,17})$/.test(argv[1]!) ? Number(argv[1]) : NaN;
-    if (Number.isNaN(v)) {
+    // Any 64-bit integer is a version (`HELLO 1000000000000000000` is NOPROTO), as Redis reads
+    // it with getLongLong.
+    const v = parseInt64(argv[1]!);
+    if (v === null) {
       throw new CommandError("ERR Protocol version is not an integer or out of range");
     }
-    if (v < 2 || v > 3) throw new CommandError("NOPROTO unsupported protocol version");
-    version = v;
+    if (v < 2n || v > 3n) throw new CommandError("NOPROTO unsupported protocol version");
+    version = Number(v);
   }
   let name: string | null = null;
   for (let j = 2; j < argv.length; j++) {
@@ -101,11 +103,46 @@ function select(ctx: ClientContext, argv: string[]): void {
   ctx.out.ok();
 }
 
+/** A C `int` argument as Redis's getIntFromObjectOrReply reads it, with its custom error. */
+function intArg(text: string, error: string): number {
+  const n = integerArg(text, error);
+  if (n > 2 ** 31 - 1 || n < -(2 ** 31)) throw new CommandError(error);
+  return n;
+}
+
 function swapdb(ctx: ClientContext, argv: string[]): void {
-  const a = databaseArg(ctx, argv[1]!, "ERR invalid first DB index");
-  const b = databaseArg(ctx, argv[2]!, "ERR invalid second DB index");
+  // Redis parses both indexes before checking either against the number of databases.
+  const first = intArg(argv[1]!, "ERR invalid first DB index");
+  const second = intArg(argv[2]!, "ERR invalid second DB index");
+  const a = ctx.server.databases[first];
+  const b = ctx.server.databases[second];
+  if (a === undefined || b === undefined) throw new CommandError(Errors.dbIndexOutOfRange);
   if (a !== b) a.swapWith(b);
   ctx.out.ok();
+}
+
+/**
+ * The client types CLIENT LIST TYPE and CLIENT KILL TYPE accept, by the name Redis's
+ * getClientTypeByName reads (any letter case) and the type it means.
+ */
+const CLIENT_TYPES: ReadonlyMap<string, string> = new Map([
+  ["normal", "normal"],
+  ["slave", "replica"],
+  ["replica", "replica"],
+  ["pubsub", "pubsub"],
+  ["master", "master"],
+]);
+
+/** The client type named `text`; throws Redis's error for an unknown one. */
+function clientTypeArg(text: string): string {
+  const type = CLIENT_TYPES.get(text.toLowerCase());
+  if (type === undefined) throw new CommandError(`ERR Unknown client type '${text}'`);
+  return type;
+}
+
+/** The type of a client: every client here is a normal one (no replication, no pub/sub yet). */
+function clientType(_client: ClientContext): string {
+  return "normal";
 }
 
 function clientKill(ctx: ClientContext, argv: string[]): void {
@@ -118,41 +155,38 @@ function clientKill(ctx: ClientContext, argv: string[]): void {
     killClient(ctx, target);
     return;
   }
-  if (argv.length % 2 !== 0) throw new CommandError(Errors.syntax);
+  // New form: <option> <value> pairs, each checked as it is read, as Redis does: an option
+  // without a value is a syntax error only once the options before it were accepted.
   let id: number | null = null;
+  let type: string | null = null;
   let addr: string | null = null;
   let laddr: string | null = null;
-  let user: string | null = null;
   let skipMe = true;
   for (let i = 2; i < argv.length; i += 2) {
     const opt = argv[i]!.toLowerCase();
-    const value = argv[i + 1]!;
+    const value = argv[i + 1];
+    if (value === undefined) throw new CommandError(Errors.syntax);
     if (opt === "id") {
       id = integerArg(value, "ERR client-id should be greater than 0");
       if (id <= 0) throw new CommandError("ERR client-id should be greater than 0");
-    } else if (opt === "addr") addr = value;
+    } else if (opt === "type") type = clientTypeArg(value);
+    else if (opt === "addr") addr = value;
     else if (opt === "laddr") laddr = value;
-    else if (opt === "user") user = value;
-    else if (opt === "skipme") {
+    else if (opt === "user") {
+      // Only the default user exists, and every client is authenticated as it.
+      if (value !== "default") throw new CommandError(`ERR No such user '${value}'`);
+    } else if (opt === "skipme") {
       const v = value.toLowerCase();
       if (v !== "yes" && v !== "no") throw new CommandError(Errors.syntax);
       skipMe = v === "yes";
-    } else if (opt === "type") {
-      const v = value.toLowerCase();
-      if (!["normal", "master", "replica", "slave", "pubsub"].includes(v)) {
-        throw new CommandError(`ERR Unknown client type '${value}'`);
-      }
-      if (v !== "normal") id = -1;
     } else {
       throw new CommandError(Errors.syntax);
     }
   }
-  if (user !== null && user !== "default") {
-    throw new CommandError(`ERR No such user '${user}'`);
-  }
   const victims = all.filter((c) =>
-    (id === null || c.id === id) && (addr === null || c.addr === addr) &&
-    (laddr === null || c.laddr === laddr) && !(skipMe && c === ctx)
+    (addr === null || c.addr === addr) && (laddr === null || c.laddr === laddr) &&
+    (type === null || clientType(c) === type) && (id === null || c.id === id) &&
+    !(skipMe && c === ctx)
   );
   ctx.out.integer(victims.length);
   for (const v of victims) killClient(ctx, v);
@@ -213,18 +247,20 @@ const clientSubcommands = [
     flags: ["admin", "noscript", "loading", "stale"],
     group: "connection",
     handler: (c: ClientContext, a: string[]) => {
-      // Redis 7.0 takes either TYPE <type> or ID <id> [<id> ...], not both.
+      // Redis 7.0 takes either TYPE <type> or ID <id> [<id> ...], not both. IDs are listed in
+      // the order given, repeats included.
       let clients = [...c.server.clients()];
       const opt = a[2]?.toLowerCase();
       if (a.length === 4 && opt === "type") {
-        const t = a[3]!.toLowerCase();
-        if (!["normal", "master", "replica", "slave", "pubsub"].includes(t)) {
-          throw new CommandError(`ERR Unknown client type '${a[3]}'`);
-        }
-        if (t !== "normal") clients = [];
+        const type = clientTypeArg(a[3]!);
+        clients = clients.filter((x) => clientType(x) === type);
       } else if (a.length > 3 && opt === "id") {
-        const ids = new Set(a.slice(3).map((id) => integerArg(id, "ERR Invalid client ID")));
-        clients = clients.filter((x) => ids.has(x.id));
+        const byId = new Map(clients.map((x) => [x.id, x]));
+        clients = [];
+        for (const text of a.slice(3)) {
+          const found = byId.get(integerArg(text, "ERR Invalid client ID"));
+          if (found !== undefined) clients.push(found);
+        }
       } else if (a.length !== 2) throw new CommandError(Errors.syntax);
       c.out.verbatim(clients.map((x) => x.describe() + "\n").join(""));
     },

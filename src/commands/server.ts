@@ -3,14 +3,17 @@
  *
  * COMMAND's output is generated from the command table; the parts that are documentation
  * rather than behaviour (summaries, ACL categories, key specs) come from `command_data.json`,
- * captured from a real redis-server 7.0 by `tools/gen_command_data.ts`.
+ * captured from a real redis-server 7.0 by `tools/gen_command_data.ts`. The command lookup that
+ * COMMAND uses, `lookupCommand`, is the one the dispatcher uses too.
  *
  * @module
  */
 import process from "node:process";
+import { systemClock } from "../keyspace/clock.ts";
+import { globMatch } from "../keyspace/glob.ts";
 import type { RespValue } from "../resp/types.ts";
 import { ConfigError } from "../server/config.ts";
-import type { ClientContext } from "./context.ts";
+import type { ClientContext, ServerContext } from "./context.ts";
 import commandData from "./command_data.json" with { type: "json" };
 import { helpReply, REDIS_VERSION } from "./connection.ts";
 import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
@@ -32,6 +35,11 @@ function flushOption(argv: string[]): void {
     const o = argv[1]!.toLowerCase();
     if (o !== "async" && o !== "sync") throw new CommandError(Errors.syntax);
   }
+}
+
+/** Redis's getSafeInfoString: a name may not contain the `:` or line breaks of INFO's format. */
+function safeInfoString(text: string): string {
+  return text.replace(/[:\r\n]/g, "_");
 }
 
 function humanBytes(n: number): string {
@@ -104,14 +112,17 @@ function infoSection(ctx: ClientContext, name: string): string | null {
     case "memory": {
       const m = Deno.memoryUsage();
       const used = m.heapUsed + m.external;
+      // As in Redis, the peak is the highest used_memory seen (here: each time INFO measures it).
+      const peak = s.stats.peakMemory = Math.max(s.stats.peakMemory, used);
       const maxmemory = s.config.getNumber("maxmemory");
       lines.push(
         ["used_memory", used],
         ["used_memory_human", humanBytes(used)],
         ["used_memory_rss", m.rss],
         ["used_memory_rss_human", humanBytes(m.rss)],
-        ["used_memory_peak", used],
-        ["used_memory_peak_human", humanBytes(used)],
+        ["used_memory_peak", peak],
+        ["used_memory_peak_human", humanBytes(peak)],
+        ["used_memory_peak_perc", `${(used * 100 / peak).toFixed(2)}%`],
         ["total_system_memory", Deno.systemMemoryInfo().total],
         ["total_system_memory_human", humanBytes(Deno.systemMemoryInfo().total)],
         ["used_memory_lua", 0],
@@ -154,7 +165,7 @@ function infoSection(ctx: ClientContext, name: string): string | null {
         ["keyspace_misses", st.keyspaceMisses],
         ["pubsub_channels", 0],
         ["pubsub_patterns", 0],
-        ["total_error_replies", 0],
+        ["total_error_replies", st.errorReplies],
       );
       break;
     }
@@ -170,7 +181,12 @@ function infoSection(ctx: ClientContext, name: string): string | null {
       break;
     }
     case "modules":
+      break;
     case "errorstats":
+      // Redis keeps the codes in a radix tree, so they come out in byte order.
+      for (const code of [...s.stats.errorCodes.keys()].sort()) {
+        lines.push([`errorstat_${safeInfoString(code)}`, `count=${s.stats.errorCodes.get(code)}`]);
+      }
       break;
     case "cluster":
       lines.push(["cluster_enabled", 0]);
@@ -202,8 +218,15 @@ function info(ctx: ClientContext, argv: string[]): void {
   ctx.out.verbatim(parts.join("\r\n"));
 }
 
+/**
+ * TIME reads the server's clock, so a test clock moves it too. The clock counts milliseconds;
+ * with the system clock the microseconds come from the high-resolution timer's fraction of a
+ * millisecond, so successive calls still differ as Redis's gettimeofday-based ones do.
+ */
 function time(ctx: ClientContext): void {
-  const us = Math.floor(performance.timeOrigin * 1000 + performance.now() * 1000);
+  const clock = ctx.server.clock;
+  let us = Math.floor(clock.now()) * 1000;
+  if (clock === systemClock) us += Math.floor((performance.now() % 1) * 1000);
   ctx.out.arrayLength(2);
   ctx.out.bulk(String(Math.floor(us / 1e6)));
   ctx.out.bulk(String(us % 1e6));
@@ -231,8 +254,14 @@ function configSet(ctx: ClientContext, argv: string[]): void {
   ctx.out.ok();
 }
 
+/**
+ * CONFIG RESETSTAT: Redis's resetServerStats and resetErrorTableStats. The memory peak is not a
+ * statistic there and survives, as in Redis 7.0.
+ */
 function configResetStat(ctx: ClientContext): void {
   const st = ctx.server.stats;
+  st.errorReplies = 0;
+  st.errorCodes.clear();
   st.commandsProcessed = 0;
   st.connectionsReceived = 0;
   st.rejectedConnections = 0;
@@ -291,71 +320,210 @@ function commandDocs(ctx: ClientContext, spec: CommandSpec): void {
   }
 }
 
-/** The key positions of a command line, from its spec (COMMAND GETKEYS). */
-export function commandKeys(spec: CommandSpec, argv: readonly string[]): number[] {
-  if (spec.firstKey === 0) return [];
-  const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
-  const keys: number[] = [];
-  for (let i = spec.firstKey; i <= last && i < argv.length; i += spec.step) keys.push(i);
+/**
+ * The command `argv` names, as Redis's lookupCommandLogic finds it: `argv[0]` in any letter
+ * case, or, when that is a container (CONFIG, CLIENT, ...) and more arguments follow, its
+ * subcommand `argv[1]` (undefined when it has no such subcommand). With `strict`, `argv` must
+ * name a command and nothing else: `["get"]` or `["config", "get"]`, never `["get", "k"]`.
+ *
+ * Dispatch, COMMAND GETKEYS and (through `lookupCommandByFullName`) COMMAND INFO and DOCS all
+ * find commands here.
+ */
+export function lookupCommand(
+  server: ServerContext,
+  argv: readonly string[],
+  strict = false,
+): CommandSpec | undefined {
+  const base = server.findCommand(argv[0]!);
+  if (argv.length === 1 || base?.subcommands == null) {
+    return strict && argv.length !== 1 ? undefined : base;
+  }
+  if (strict && argv.length !== 2) return undefined;
+  return base.subcommands.get(argv[1]!.toLowerCase());
+}
+
+/** The command named `get` or `config|get` (Redis's lookupCommandBySds), else undefined. */
+export function lookupCommandByFullName(
+  server: ServerContext,
+  name: string,
+): CommandSpec | undefined {
+  const parts = name.split("|");
+  return parts.length > 2 ? undefined : lookupCommand(server, parts, true);
+}
+
+/** One key argument COMMAND GETKEYS finds: its position and its key-spec flags. */
+interface KeyReference {
+  position: number;
+  flags: readonly string[];
+}
+
+/**
+ * One key spec of `command_data.json`, in the forms our commands use: the first key at a fixed
+ * index, the keys up to a last one (relative to the first; negative counts from the end) every
+ * `keystep` arguments. Any other form stays `null` and counts as an invalid spec.
+ */
+interface KeySpec {
+  flags: readonly string[];
+  index: number | null;
+  range: { lastKey: number; keyStep: number; limit: number } | null;
+}
+
+/** `value` when it is one of the tagged RESP values (map, set, simple string, ...), else null. */
+function tagged(value: RespValue | undefined) {
+  return typeof value === "object" && value !== null && "kind" in value ? value : null;
+}
+
+/** The value under `key` in a RESP map (as the key specs are stored), else undefined. */
+function mapField(value: RespValue | undefined, key: string): RespValue | undefined {
+  const map = tagged(value);
+  return map?.kind === "map" ? map.entries.find(([k]) => k === key)?.[1] : undefined;
+}
+
+function parseKeySpec(raw: RespValue): KeySpec {
+  const flags: string[] = [];
+  const flagSet = tagged(mapField(raw, "flags"));
+  for (const f of flagSet?.kind === "set" ? flagSet.items : []) {
+    const flag = tagged(f);
+    if (flag?.kind === "simple") flags.push(flag.value);
+  }
+  const begin = mapField(raw, "begin_search");
+  const index = mapField(mapField(begin, "spec"), "index");
+  const find = mapField(raw, "find_keys");
+  const range = mapField(find, "spec");
+  const [lastKey, keyStep, limit] = ["lastkey", "keystep", "limit"].map((k) => mapField(range, k));
+  return {
+    flags,
+    index: mapField(begin, "type") === "index" && typeof index === "number" ? index : null,
+    range: mapField(find, "type") === "range" && typeof lastKey === "number" &&
+        typeof keyStep === "number" && keyStep > 0 && typeof limit === "number"
+      ? { lastKey, keyStep, limit }
+      : null,
+  };
+}
+
+const keySpecCache = new Map<string, readonly KeySpec[]>();
+
+/**
+ * A command's key specs, from `command_data.json`; a command missing there gets one flagless
+ * spec made from its first/last/step key positions, as Redis makes its legacy range spec.
+ */
+function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
+  let specs = keySpecCache.get(spec.fullName);
+  if (specs === undefined) {
+    const raw = extras[spec.fullName]?.keySpecs;
+    if (raw !== undefined) specs = raw.map(parseKeySpec);
+    else if (spec.firstKey === 0) specs = [];
+    else {
+      const lastKey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey;
+      specs = [{
+        flags: [],
+        index: spec.firstKey,
+        range: { lastKey, keyStep: spec.step, limit: 0 },
+      }];
+    }
+    keySpecCache.set(spec.fullName, specs);
+  }
+  return specs;
+}
+
+/**
+ * Commands whose key flags depend on their arguments (key specs flagged `variable_flags`) find
+ * their keys with a function, as Redis's getkeys_proc does. SET is RW with GET, else OW.
+ */
+const keyFunctions: Record<string, (argv: readonly string[]) => KeyReference[]> = {
+  set: (argv) => [{
+    position: 1,
+    flags: argv.slice(3).some((a) => a.toLowerCase() === "get")
+      ? ["RW", "access", "update"]
+      : ["OW", "update"],
+  }],
+};
+
+/** Redis's getKeysUsingKeySpecs: the keys the specs find, or null when a spec does not fit. */
+function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyReference[] | null {
+  const keys: KeyReference[] = [];
+  const argc = argv.length;
+  for (const spec of specs) {
+    if (spec.flags.includes("not_key")) continue;
+    if (spec.index === null || spec.range === null) return null;
+    const first = spec.index;
+    const { lastKey, keyStep, limit } = spec.range;
+    const last = lastKey >= 0
+      ? first + lastKey
+      : limit === 0
+      ? argc + lastKey
+      : first + (Math.trunc((argc - first) / limit) + lastKey);
+    if (last >= argc || last < first || first >= argc) return null;
+    for (let i = first; i <= last; i += keyStep) keys.push({ position: i, flags: spec.flags });
+    if (spec.flags.includes("incomplete")) return null;
+  }
   return keys;
 }
 
-function lookupSpec(ctx: ClientContext, name: string): CommandSpec | undefined {
-  const [main, sub] = name.toLowerCase().split("|");
-  const spec = ctx.server.commands.get(main!);
-  if (sub === undefined) return spec;
-  return spec?.subcommands?.get(sub);
-}
-
+/**
+ * COMMAND GETKEYS and GETKEYSANDFLAGS, in Redis's order of checks: the command exists, has key
+ * arguments at all, gets the right number of arguments, and its keys can be found.
+ */
 function commandGetKeys(ctx: ClientContext, argv: string[], withFlags: boolean): void {
   const args = argv.slice(2);
-  let spec = ctx.server.commands.get(args[0]!.toLowerCase());
-  if (spec?.subcommands != null && args.length > 1) {
-    spec = spec.subcommands.get(args[1]!.toLowerCase()) ?? spec;
-  }
+  const spec = lookupCommand(ctx.server, args);
   if (spec === undefined) throw new CommandError("ERR Invalid command specified");
+  const specs = keySpecsOf(spec);
+  const keyFunction = keyFunctions[spec.fullName];
+  if (keyFunction === undefined && specs.every((s) => s.flags.includes("not_key"))) {
+    throw new CommandError("ERR The command has no key arguments");
+  }
   if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) {
     throw new CommandError("ERR Invalid number of arguments specified for command");
   }
-  const keys = commandKeys(spec, args);
-  if (keys.length === 0) throw new CommandError("ERR The command has no key arguments");
+  // Redis prefers the key specs, unless their flags vary with the arguments.
+  let keys: KeyReference[] | null = null;
+  if (!specs.some((s) => s.flags.includes("variable_flags"))) keys = keysFromSpecs(specs, args);
+  if (keys === null) keys = keyFunction?.(args) ?? [];
+  if (keys.length === 0 && !spec.flags.includes("no_mandatory_keys")) {
+    throw new CommandError("ERR Invalid arguments specified for command");
+  }
   ctx.out.arrayLength(keys.length);
-  for (const i of keys) {
+  for (const key of keys) {
     if (!withFlags) {
-      ctx.out.bulk(args[i]!);
+      ctx.out.bulk(args[key.position]!);
       continue;
     }
     ctx.out.arrayLength(2);
-    ctx.out.bulk(args[i]!);
-    const write = spec.flags.includes("write");
-    ctx.out.setLength(write ? 2 : 2);
-    ctx.out.simple(write ? "RW" : "RO");
-    ctx.out.simple(write ? "update" : "access");
+    ctx.out.bulk(args[key.position]!);
+    ctx.out.setLength(key.flags.length);
+    for (const flag of key.flags) ctx.out.simple(flag);
   }
 }
 
+/** Every command and subcommand, each container followed by its subcommands. */
+function allCommands(server: ServerContext): CommandSpec[] {
+  const all: CommandSpec[] = [];
+  for (const spec of server.commands.values()) {
+    all.push(spec);
+    if (spec.subcommands !== null) all.push(...spec.subcommands.values());
+  }
+  return all;
+}
+
+/** COMMAND LIST: full names (`config|get` too), filtered by ACL category or glob pattern. */
 function commandList(ctx: ClientContext, argv: string[]): void {
-  let names = [...ctx.server.commands.values()].map((s) => s.name);
+  let specs = allCommands(ctx.server);
   if (argv.length > 2) {
     if (argv.length !== 5 || argv[2]!.toLowerCase() !== "filterby") {
       throw new CommandError(Errors.syntax);
     }
     const kind = argv[3]!.toLowerCase();
     const arg = argv[4]!;
-    if (kind === "module") names = [];
+    if (kind === "module") specs = [];
     else if (kind === "aclcat") {
       const cat = `@${arg.toLowerCase()}`;
-      names = names.filter((n) => (extras[n]?.acl ?? []).includes(cat));
+      specs = specs.filter((s) => (extras[s.fullName]?.acl ?? []).includes(cat));
     } else if (kind === "pattern") {
-      const re = new RegExp(
-        "^" + arg.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") +
-          "$",
-        "i",
-      );
-      names = names.filter((n) => re.test(n));
+      specs = specs.filter((s) => globMatch(arg, s.fullName, true));
     } else throw new CommandError(Errors.syntax);
   }
-  ctx.out.bulkArray(names);
+  ctx.out.bulkArray(specs.map((s) => s.fullName));
 }
 
 const configSubcommands = [
@@ -424,7 +592,7 @@ const commandSubcommands = [
     handler: (c: ClientContext, a: string[]) => {
       const specs = a.length === 2
         ? [...c.server.commands.values()]
-        : a.slice(2).map((n) => lookupSpec(c, n));
+        : a.slice(2).map((n) => lookupCommandByFullName(c.server, n));
       c.out.arrayLength(specs.length);
       for (const s of specs) s === undefined ? c.out.null() : commandInfo(c, s);
     },
@@ -437,7 +605,9 @@ const commandSubcommands = [
     handler: (c: ClientContext, a: string[]) => {
       const specs = a.length === 2
         ? [...c.server.commands.values()]
-        : a.slice(2).map((n) => lookupSpec(c, n)).filter((s) => s !== undefined);
+        : a.slice(2).map((n) => lookupCommandByFullName(c.server, n)).filter((s) =>
+          s !== undefined
+        );
       c.out.mapLength(specs.length);
       for (const s of specs) {
         c.out.bulk(s.fullName);
@@ -489,21 +659,26 @@ const commandSubcommands = [
   },
 ] as const;
 
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], with Redis's checks of the combination. Without
+ * persistence or replicas the options change nothing else: SAVE and NOSAVE have no data file
+ * to write or skip, NOW has no lagging replicas to stop waiting for, and FORCE has no failed
+ * save to ignore. Shutdown is immediate, so ABORT never finds one in progress.
+ */
 function shutdown(ctx: ClientContext, argv: string[]): void {
-  let nosave = false, save = false, now = false, force = false, abort = false;
+  const options = new Set<string>();
   for (let i = 1; i < argv.length; i++) {
     const o = argv[i]!.toLowerCase();
-    if (o === "nosave") nosave = true;
-    else if (o === "save") save = true;
-    else if (o === "now") now = true;
-    else if (o === "force") force = true;
-    else if (o === "abort") abort = true;
-    else throw new CommandError(Errors.syntax);
+    if (!["nosave", "save", "now", "force", "abort"].includes(o)) {
+      throw new CommandError(Errors.syntax);
+    }
+    options.add(o);
   }
-  if ((abort && argv.length !== 2) || (save && nosave)) throw new CommandError(Errors.syntax);
+  const abort = options.delete("abort");
+  if ((abort && options.size > 0) || (options.has("save") && options.has("nosave"))) {
+    throw new CommandError(Errors.syntax);
+  }
   if (abort) throw new CommandError("ERR No shutdown in progress.");
-  void now;
-  void force;
   ctx.server.shutdown("User requested shutdown...");
 }
 

@@ -27,7 +27,7 @@ import { Database } from "../keyspace/database.ts";
 import { type DecoderLimits, defaultDecoderLimits, RespDecoderStream } from "../resp/decoder.ts";
 import { Client } from "./client.ts";
 import { Config, ConfigError } from "./config.ts";
-import { dispatch } from "./dispatch.ts";
+import { dispatch, replyError } from "./dispatch.ts";
 import { Logger, type LogLevel, type LogSink } from "./log.ts";
 import { MINIREDIS_VERSION } from "../commands/server.ts";
 import { REDIS_VERSION } from "../commands/connection.ts";
@@ -369,7 +369,7 @@ export class Server implements ServerContext {
               "verbose",
               `Protocol error (${batch.protocolError}) from client: ${client.addr}`,
             );
-            client.out.error(`ERR ${batch.protocolError}`);
+            replyError(client, `ERR ${batch.protocolError}`);
             client.closeAfterReply = true;
           }
           if (batch.deferred !== true || client.closeAfterReply || this.#closing) break;

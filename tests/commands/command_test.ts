@@ -1,4 +1,19 @@
-import { assertSameAsRedis, needsRedis, type ScriptStep } from "../_util.ts";
+/**
+ * COMMAND and its subcommands, differential: descriptions, key extraction with each key's flags,
+ * and the command list, against a real redis-server 7.0.
+ */
+import {
+  assert,
+  assertEquals,
+  assertSameAsRedis,
+  needsRedis,
+  parseReply,
+  RawSession,
+  type ScriptStep,
+  startMiniredis,
+  startRealRedis,
+} from "../_util.ts";
+import type { RespValue } from "../../src/resp/types.ts";
 
 const SIMPLE = [
   "get",
@@ -25,6 +40,9 @@ Deno.test({
     for (const name of SIMPLE) script.push(["COMMAND", "INFO", name], ["COMMAND", "DOCS", name]);
     script.push(["COMMAND", "INFO", "config|get", "client|kill", "nosuchcommand"]);
     script.push(["COMMAND", "DOCS", "config|set", "nosuchcommand"]);
+    // Full names are looked up strictly: one `|` at most, and only after a container.
+    script.push(["COMMAND", "INFO", "config|get|x", "get|x", "CONFIG|GET", "config|", "|get", ""]);
+    script.push(["COMMAND", "DOCS", "get|x", "CONFIG|GET", "config|get|x"]);
     await assertSameAsRedis(script);
     const hello3 = {
       cmd: ["HELLO", "3"],
@@ -48,9 +66,151 @@ Deno.test({
       ["COMMAND", "GETKEYS", "get"],
       ["COMMAND", "GETKEYS", "get", "a", "b"],
       ["COMMAND", "GETKEYSANDFLAGS", "get", "k"],
+      // "No key arguments" comes before the arity check; an unknown subcommand is no command.
+      ["COMMAND", "GETKEYS", "time", "x"],
+      ["COMMAND", "GETKEYS", "config", "get", "x"],
+      ["COMMAND", "GETKEYS", "config", "nosuch"],
+      ["COMMAND", "GETKEYS", "client"],
+      ["COMMAND", "GETKEYS", "scan", "0"],
+      ["COMMAND", "GETKEYS", "mset", "a", "1", "b"],
+      ["COMMAND", "GETKEYS", "lcs", "a", "b"],
+      ["COMMAND", "GETKEYS", "copy", "a", "b", "DB", "1"],
       ["COMMAND", "GETKEYS"],
       ["COMMAND", "NOSUCH"],
       ["COMMAND", "HELP"],
+    ]);
+  },
+});
+
+/** One invocation of every command that has keys, some of them in several forms. */
+const KEYED: readonly string[][] = [
+  ["get", "k"],
+  ["set", "k", "v"],
+  ["set", "k", "v", "GET"],
+  ["set", "k", "v", "EX", "10", "gEt"],
+  ["set", "k", "v", "NX"],
+  ["setnx", "k", "v"],
+  ["setex", "k", "10", "v"],
+  ["psetex", "k", "10", "v"],
+  ["mget", "a", "b", "c"],
+  ["mset", "a", "1", "b", "2"],
+  ["mset", "a", "1", "b"],
+  ["msetnx", "a", "1", "b", "2"],
+  ["getset", "k", "v"],
+  ["getdel", "k"],
+  ["getex", "k", "EX", "1"],
+  ["append", "k", "v"],
+  ["strlen", "k"],
+  ["incr", "k"],
+  ["decr", "k"],
+  ["incrby", "k", "1"],
+  ["decrby", "k", "1"],
+  ["incrbyfloat", "k", "1.5"],
+  ["getrange", "k", "0", "1"],
+  ["substr", "k", "0", "1"],
+  ["setrange", "k", "0", "v"],
+  ["lcs", "a", "b", "LEN"],
+  ["del", "a", "b"],
+  ["unlink", "a", "b"],
+  ["exists", "a", "b"],
+  ["type", "k"],
+  ["expire", "k", "10"],
+  ["pexpire", "k", "10"],
+  ["expireat", "k", "10"],
+  ["pexpireat", "k", "10"],
+  ["ttl", "k"],
+  ["pttl", "k"],
+  ["expiretime", "k"],
+  ["pexpiretime", "k"],
+  ["persist", "k"],
+  ["rename", "a", "b"],
+  ["renamenx", "a", "b"],
+  ["copy", "a", "b", "DB", "1", "REPLACE"],
+  ["move", "k", "1"],
+  ["touch", "a", "b"],
+];
+
+Deno.test({
+  name: "COMMAND GETKEYSANDFLAGS gives every key the flags Redis 7.0 gives it, in RESP2 and RESP3",
+  ignore: needsRedis(),
+  async fn() {
+    // Every command we share with Redis that takes keys is in KEYED (the tutorial's DELETE is
+    // ours alone).
+    await using server = await startMiniredis();
+    await using session = await RawSession.open(server.port);
+    await using real = await startRealRedis();
+    await using redis = await RawSession.open(real.port);
+    const redisNames = new Set(names(await redis.command("COMMAND", "LIST")));
+    const all = parseReply(await session.command("COMMAND")) as RespValue[][];
+    const keyed = all.filter((info) => info[3] !== 0).map((info) => info[0] as string);
+    const covered = new Set(KEYED.map((argv) => argv[0]));
+    assertEquals(keyed.filter((name) => redisNames.has(name) && !covered.has(name)), []);
+
+    const script: ScriptStep[] = KEYED.flatMap((argv) => [
+      ["COMMAND", "GETKEYSANDFLAGS", ...argv],
+      ["COMMAND", "GETKEYS", ...argv],
+    ]);
+    await assertSameAsRedis(script);
+    const hello3 = {
+      cmd: ["HELLO", "3"],
+      normalize: (reply: string) => reply.replace(/id\r\n:\d+/, "id\r\n:0"),
+    };
+    const replies = await assertSameAsRedis([hello3, ["COMMAND", "GETKEYSANDFLAGS", "del", "a"]]);
+    assertEquals(replies[1], "*1\r\n*2\r\n$1\r\na\r\n~2\r\n+RM\r\n+delete\r\n");
+  },
+});
+
+/** The command names a COMMAND LIST reply holds. */
+function names(raw: string): string[] {
+  const value = parseReply(raw);
+  assert(Array.isArray(value), `not an array: ${JSON.stringify(raw)}`);
+  return (value as string[]).slice().sort();
+}
+
+Deno.test({
+  name: "COMMAND LIST lists subcommands by full name and filters by glob pattern as Redis does",
+  ignore: needsRedis(),
+  async fn() {
+    const filters: string[][] = [
+      [],
+      ["FILTERBY", "PATTERN", "config*"],
+      ["FILTERBY", "PATTERN", "*"],
+      ["FILTERBY", "PATTERN", "["],
+      ["FILTERBY", "PATTERN", "c?ient*"],
+      ["FILTERBY", "PATTERN", "*|get*"],
+      ["FILTERBY", "PATTERN", "CONFIG|*"],
+      ["FILTERBY", "PATTERN", "[a-c]*"],
+      ["FILTERBY", "PATTERN", "[^a-s]*"],
+      ["FILTERBY", "PATTERN", "get\\*"],
+      ["FILTERBY", "PATTERN", "*set"],
+      ["FILTERBY", "PATTERN", "nosuch"],
+      ["filterby", "aclcat", "connection"],
+      ["FILTERBY", "ACLCAT", "String"],
+      ["FILTERBY", "ACLCAT", "nosuch"],
+      ["FILTERBY", "MODULE", "nosuch"],
+    ];
+    await using ours = await startMiniredis();
+    await using real = await startRealRedis();
+    await using mine = await RawSession.open(ours.port);
+    await using theirs = await RawSession.open(real.port);
+    const ourNames = new Set(names(await mine.command("COMMAND", "LIST")));
+    const redisNames = new Set(names(await theirs.command("COMMAND", "LIST")));
+    assert(ourNames.has("config|get") && ourNames.has("client|kill"), "subcommands are listed");
+    for (const filter of filters) {
+      const ourReply = names(await mine.command("COMMAND", "LIST", ...filter));
+      const redisReply = names(await theirs.command("COMMAND", "LIST", ...filter));
+      // Redis has commands we lack; CLIENT SETINFO is Redis 7.2's, which 7.0 lacks.
+      assertEquals(
+        ourReply.filter((name) => redisNames.has(name)),
+        redisReply.filter((name) => ourNames.has(name)),
+        `COMMAND LIST ${filter.join(" ")}`,
+      );
+    }
+    await assertSameAsRedis([
+      ["COMMAND", "LIST", "FILTERBY", "PATTERN", "["],
+      ["COMMAND", "LIST", "FILTERBY", "PATTERN"],
+      ["COMMAND", "LIST", "FILTERBY", "NOSUCH", "x"],
+      ["COMMAND", "LIST", "FOO"],
     ]);
   },
 });

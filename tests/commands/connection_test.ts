@@ -15,6 +15,7 @@ import {
   startMiniredis,
   startRealRedis,
 } from "../_util.ts";
+import { ManualClock } from "../../src/keyspace/clock.ts";
 import type { ServerOptions } from "../../src/server/server.ts";
 import type { RespValue } from "../../src/resp/types.ts";
 
@@ -158,6 +159,12 @@ Deno.test({
       ["SWAPDB", "x", "0"],
       ["SWAPDB", "0", "16"],
       ["SWAPDB", "-1", "0"],
+      // Both indexes are parsed before either is checked against the number of databases.
+      ["SWAPDB", "99", "foo"],
+      ["SWAPDB", "foo", "99"],
+      ["SWAPDB", "99", "0"],
+      ["SWAPDB", "0", "2147483648"],
+      ["SWAPDB", "-2147483649", "x"],
       ["SWAPDB", "0"],
     ]);
   },
@@ -183,6 +190,14 @@ Deno.test({
       hello("-1"),
       hello("x"),
       hello("3.0"),
+      // The version is any 64-bit integer, as Redis's getLongLong reads it.
+      hello("1000000000000000000"),
+      hello("9223372036854775807"),
+      hello("-9223372036854775808"),
+      hello("9223372036854775808"),
+      hello("-0"),
+      hello("03"),
+      hello(""),
       hello("2", "AUTH", "default", "anything"),
       hello("2", "AUTH", "alice", "pw"),
       hello("2", "AUTH", "default"),
@@ -400,6 +415,31 @@ Deno.test({
 });
 
 Deno.test({
+  name: "CLIENT LIST ID lists clients in the order the ids are given, repeats included",
+  ignore: needsRedis(),
+  async fn() {
+    await assertScenarioSameAsRedis(async (port) => {
+      await using a = await RawSession.open(port);
+      await using b = await RawSession.open(port);
+      const idA = (await whoAmI(a)).id;
+      const idB = (await whoAmI(b)).id;
+      const label = new Map([[idA, "a"], [idB, "b"]]);
+      const listed = async (...ids: string[]) => {
+        const text = textOf(await a.command("CLIENT", "LIST", "ID", ...ids));
+        return text.split("\n").filter((l) => l !== "").map((l) =>
+          label.get(Object.fromEntries(clientFields(l)).id!)
+        );
+      };
+      return [
+        await listed(idB, idA, idB),
+        await listed("99999", idA, "0", idA),
+        await listed(idB),
+      ];
+    }).then((observed) => assertEquals(observed, [["b", "a", "b"], ["a", "a"], ["b"]]));
+  },
+});
+
+Deno.test({
   name: "CLIENT KILL by ID, ADDR, LADDR and USER closes the other connection only",
   ignore: needsRedis(),
   async fn() {
@@ -512,6 +552,18 @@ Deno.test({
       ["CLIENT", "KILL", "TYPE", "master"],
       ["CLIENT", "KILL", "TYPE", "pubsub"],
       ["CLIENT", "KILL", "USER", "alice"],
+      ["CLIENT", "KILL", "TYPE", "normal"],
+      ["CLIENT", "KILL", "TYPE", "Replica"],
+      ["CLIENT", "KILL", "TYPE", "slave"],
+      ["CLIENT", "KILL", "TYPE", "master", "ID", "1"],
+      // Redis checks each option as it reads it; a missing value matters only when reached.
+      ["CLIENT", "KILL", "TYPE", "foo", "x"],
+      ["CLIENT", "KILL", "ID", "1", "TYPE", "foo", "x"],
+      ["CLIENT", "KILL", "ID", "abc", "x"],
+      ["CLIENT", "KILL", "SKIPME", "maybe", "x"],
+      ["CLIENT", "KILL", "USER", "alice", "FOO", "bar"],
+      ["CLIENT", "KILL", "FOO", "bar", "x"],
+      ["CLIENT", "KILL", "ID", "1", "x"],
       ["CLIENT", "KILL"],
       ["PING"],
     ]);
@@ -532,6 +584,10 @@ Deno.test({
       ["CLIENT", "GETNAME", "x"],
       ["CLIENT", "INFO", "x"],
       ["CLIENT", "HELP", "x"],
+      // Redis prints the subcommand with %.128s: cut at 128 bytes and at a NUL byte.
+      ["CLIENT", "a\x00b"],
+      ["CLIENT", "x".repeat(200)],
+      ["config", "nosuch"],
     ]);
   },
 });
@@ -716,6 +772,43 @@ Deno.test({
     const [seconds, micros] = (parseReply(await session.command("TIME")) as string[]).map(Number);
     assert(Math.abs(seconds! - Date.now() / 1000) < 5, `TIME is off: ${seconds}`);
     assert(micros! >= 0 && micros! < 1_000_000, `bad microseconds ${micros}`);
+  },
+});
+
+Deno.test({
+  name: "TIME reads the server's clock, to the microsecond with the system clock",
+  async fn() {
+    const clock = new ManualClock(1_700_000_000_123);
+    await using server = await startMiniredis({ clock });
+    await using session = await RawSession.open(server.port);
+    assertEquals(parseReply(await session.command("TIME")), ["1700000000", "123000"]);
+    clock.advance(1_500);
+    assertEquals(parseReply(await session.command("TIME")), ["1700000001", "623000"]);
+
+    await using real = await startMiniredis();
+    await using other = await RawSession.open(real.port);
+    const micros: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const [, us] = parseReply(await other.command("TIME")) as string[];
+      micros.push(Number(us));
+    }
+    assert(micros.some((us) => us % 1000 !== 0), `TIME has only millisecond steps: ${micros}`);
+  },
+});
+
+Deno.test({
+  name: "SHUTDOWN refuses bad option combinations as Redis does, and ABORT finds none running",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameAsRedis([
+      ["SHUTDOWN", "ABORT"],
+      ["SHUTDOWN", "abort", "ABORT"],
+      ["SHUTDOWN", "ABORT", "NOW"],
+      ["SHUTDOWN", "FORCE", "ABORT"],
+      ["SHUTDOWN", "SAVE", "NOSAVE"],
+      ["SHUTDOWN", "NOW", "FOO"],
+      ["PING"],
+    ]);
   },
 });
 
