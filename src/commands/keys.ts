@@ -9,14 +9,7 @@ import type { Database } from "../keyspace/database.ts";
 import { typeName } from "../keyspace/values.ts";
 import { int64Arg, integerArg, lookupRead } from "./args.ts";
 import type { ClientContext } from "./context.ts";
-import {
-  command,
-  CommandError,
-  type CommandFlag,
-  type CommandHandler,
-  type CommandSpec,
-  Errors,
-} from "./spec.ts";
+import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -225,23 +218,8 @@ function touch(ctx: ClientContext, argv: string[]): void {
   ctx.out.integer(n);
 }
 
-/** A generic command: name, arity, flags, `[first, last, step]` key positions (or null), handler. */
-function spec(
-  name: string,
-  arity: number,
-  flags: CommandFlag[],
-  keys: [number, number, number] | null,
-  handler: CommandHandler,
-): CommandSpec {
-  return command({
-    name,
-    arity,
-    flags,
-    group: "generic",
-    ...(keys === null ? {} : { keys }),
-    handler,
-  });
-}
+/** The group's spec builder: one command per line in the table below. */
+const spec = groupSpec("generic");
 
 /** The generic group's commands. */
 export const keyCommands: CommandSpec[] = [

@@ -93,6 +93,24 @@ export function command(def: CommandDefinition, container?: string): CommandSpec
   };
 }
 
+/** Builds one command of a group from the facts the dispatcher uses, on one line. */
+export type GroupSpec = (
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  keys: [number, number, number] | null,
+  handler: CommandHandler,
+) => CommandSpec;
+
+/**
+ * A spec builder for one group, so a group's table reads one command per line:
+ * `spec("get", 2, ["readonly", "fast"], [1, 1, 1], get)`; `keys` is null for keyless commands.
+ */
+export function groupSpec(group: string): GroupSpec {
+  return (name, arity, flags, keys, handler) =>
+    command({ name, arity, flags, group, ...(keys === null ? {} : { keys }), handler });
+}
+
 /** A command's error reply; `message` is the full text, code included (`ERR ...`). */
 export class CommandError extends Error {
   constructor(message: string) {

@@ -21,14 +21,7 @@ import {
 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
 import { addLongDouble, formatLongDouble, isInfinite, parseLongDouble } from "./long_double.ts";
-import {
-  command,
-  CommandError,
-  type CommandFlag,
-  type CommandHandler,
-  type CommandSpec,
-  Errors,
-} from "./spec.ts";
+import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
 /**
  * The value at `key` for GET-like commands: strings and typed values (the tutorial's
@@ -44,23 +37,8 @@ function get(ctx: ClientContext, argv: string[]): void {
   replyValue(ctx, readForGet(ctx, argv[1]!));
 }
 
-/** A string command: name, arity, flags, `[first, last, step]` key positions (or null), handler. */
-function spec(
-  name: string,
-  arity: number,
-  flags: CommandFlag[],
-  keys: [number, number, number] | null,
-  handler: CommandHandler,
-): CommandSpec {
-  return command({
-    name,
-    arity,
-    flags,
-    group: "string",
-    ...(keys === null ? {} : { keys }),
-    handler,
-  });
-}
+/** The group's spec builder: one command per line in the table below. */
+const spec = groupSpec("string");
 
 /** The options of SET and GETEX, parsed as Redis's `parseExtendedStringArgumentsOrReply`. */
 interface ExtendedOptions {
