@@ -6,8 +6,7 @@
  * @module
  */
 import { runCli } from "./src/client/cli.ts";
-import { MINIREDIS_VERSION } from "./src/commands/server.ts";
-import { REDIS_VERSION } from "./src/commands/connection.ts";
+import { MINIREDIS_VERSION, REDIS_VERSION } from "./src/version.ts";
 import { CONFIG_ALIASES, CONFIG_PARAMS } from "./src/server/config_table.ts";
 import { Server, type ServerOptions } from "./src/server/server.ts";
 import { parseArgs } from "./src/std/parse_args.ts";

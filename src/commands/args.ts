@@ -58,16 +58,16 @@ export function lookupRead(ctx: ClientContext, key: string): Value | undefined {
 
 /** The string at `key` (null when missing); throws WRONGTYPE for other types. */
 export function readString(ctx: ClientContext, key: string): string | null {
-  const value = lookupRead(ctx, key);
-  if (value === undefined) return null;
-  const s = stringOf(value);
-  if (s === null) throw new CommandError(Errors.wrongType);
-  return s;
+  return stringValue(lookupRead(ctx, key));
 }
 
 /** Like `readString` but for a write path (no hit/miss accounting). */
 export function writableString(db: Database, key: string): string | null {
-  const value = db.lookup(key);
+  return stringValue(db.lookup(key));
+}
+
+/** The bytes of a looked-up value (null when missing); WRONGTYPE when it has none. */
+function stringValue(value: Value | undefined): string | null {
   if (value === undefined) return null;
   const s = stringOf(value);
   if (s === null) throw new CommandError(Errors.wrongType);

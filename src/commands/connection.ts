@@ -6,10 +6,8 @@
 import { integerArg, parseInt64 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
 import { databaseArg } from "./keys.ts";
+import { REDIS_VERSION } from "../version.ts";
 import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
-
-/** Redis version we are compatible with, as HELLO and INFO report it. */
-export const REDIS_VERSION = "7.0.15";
 
 function ping(ctx: ClientContext, argv: string[]): void {
   if (argv.length > 2) throw new CommandError(Errors.wrongArity("ping"));

@@ -15,11 +15,9 @@ import type { RespValue } from "../resp/types.ts";
 import { ConfigError } from "../server/config.ts";
 import type { ClientContext, ServerContext } from "./context.ts";
 import commandData from "./command_data.json" with { type: "json" };
-import { helpReply, REDIS_VERSION } from "./connection.ts";
+import { helpReply } from "./connection.ts";
+import { MINIREDIS_VERSION, REDIS_VERSION } from "../version.ts";
 import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
-
-/** Our own version, reported beside the Redis API level we implement. */
-export const MINIREDIS_VERSION = "0.1.0";
 
 interface CommandExtras {
   acl?: string[];

@@ -110,7 +110,9 @@ export class Database {
    * replaces counts as expired first, as Redis's `lookupKeyWrite` counts it.
    */
   set(key: string, value: Value): void {
-    if (this.expires.size !== 0 && !this.expireIfNeeded(key)) this.persist(key);
+    if (this.expires.size !== 0 && this.expires.has(key) && !this.expireIfNeeded(key)) {
+      this.persist(key);
+    }
     this.dict.set(key, value);
   }
 

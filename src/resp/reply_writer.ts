@@ -197,39 +197,7 @@ export class ReplyWriter {
    * the connection's version, so maps, sets and pushes become arrays in RESP2, as Redis does.
    */
   structured(value: RespValue): void {
-    if (typeof value === "boolean") return this.boolean(value);
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      if (Array.isArray(value)) {
-        this.arrayLength(value.length);
-        for (const item of value as readonly RespValue[]) this.structured(item);
-        return;
-      }
-      return this.value(value);
-    }
-    const tagged = value as TaggedValue;
-    switch (tagged.kind) {
-      case "map":
-        this.mapLength(tagged.entries.length);
-        for (const [k, v] of tagged.entries) {
-          this.structured(k);
-          this.structured(v);
-        }
-        return;
-      case "set":
-      case "push":
-        if (tagged.kind === "set") this.setLength(tagged.items.length);
-        else this.pushLength(tagged.items.length);
-        for (const item of tagged.items) this.structured(item);
-        return;
-      case "double":
-        return this.doubleText(formatDouble(tagged.value));
-      case "verbatim":
-        return this.verbatim(tagged.value, tagged.format);
-      case "bignum":
-        return this.version === 3 ? this.raw(`(${tagged.value}\r\n`) : this.bulk(tagged.value);
-      default:
-        return this.value(value);
-    }
+    this.#write(value, false);
   }
 
   /**
@@ -238,6 +206,11 @@ export class ReplyWriter {
    * or a `,` double reads it back. Only null follows the connection's version.
    */
   value(value: RespValue): void {
+    this.#write(value, true);
+  }
+
+  /** Writes a value; `asStored` keeps its wire types, else they follow the version. */
+  #write(value: RespValue, asStored: boolean): void {
     switch (typeof value) {
       case "string":
         return this.bulk(value);
@@ -245,38 +218,43 @@ export class ReplyWriter {
       case "bigint":
         return this.integer(value);
       case "boolean":
-        return this.raw(value ? "#t\r\n" : "#f\r\n");
+        return asStored ? this.raw(value ? "#t\r\n" : "#f\r\n") : this.boolean(value);
     }
     if (value === null) return this.null();
     if (Array.isArray(value)) {
       this.arrayLength(value.length);
-      for (const item of value as readonly RespValue[]) this.value(item);
+      for (const item of value as readonly RespValue[]) this.#write(item, asStored);
       return;
     }
     const tagged = value as TaggedValue;
+    const v3 = asStored || this.version === 3;
     switch (tagged.kind) {
       case "simple":
         return this.simple(tagged.value);
       case "error":
         return this.error(tagged.value);
       case "double":
-        return this.raw(`,${formatDouble(tagged.value)}\r\n`);
+        return v3
+          ? this.raw(`,${formatDouble(tagged.value)}\r\n`)
+          : this.bulk(formatDouble(tagged.value));
       case "bignum":
-        return this.raw(`(${tagged.value}\r\n`);
+        return v3 ? this.raw(`(${tagged.value}\r\n`) : this.bulk(tagged.value);
       case "verbatim":
+        if (!v3) return this.bulk(tagged.value);
         this.#header(61, tagged.value.length + 4);
         return this.raw(`${tagged.format}:${tagged.value}\r\n`);
       case "map":
-        this.#header(37, tagged.entries.length);
-        for (const [k, v] of tagged.entries) {
-          this.value(k);
-          this.value(v);
+        if (v3) this.#header(37, tagged.entries.length);
+        else this.#header(42, tagged.entries.length * 2);
+        for (const [k, item] of tagged.entries) {
+          this.#write(k, asStored);
+          this.#write(item, asStored);
         }
         return;
       case "set":
       case "push":
-        this.#header(tagged.kind === "set" ? 126 : 62, tagged.items.length);
-        for (const item of tagged.items) this.value(item);
+        this.#header(v3 ? (tagged.kind === "set" ? 126 : 62) : 42, tagged.items.length);
+        for (const item of tagged.items) this.#write(item, asStored);
         return;
     }
   }

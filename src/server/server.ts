@@ -29,8 +29,7 @@ import { Client } from "./client.ts";
 import { Config, ConfigError } from "./config.ts";
 import { dispatch, replyError } from "./dispatch.ts";
 import { Logger, type LogLevel, type LogSink } from "./log.ts";
-import { MINIREDIS_VERSION } from "../commands/server.ts";
-import { REDIS_VERSION } from "../commands/connection.ts";
+import { MINIREDIS_VERSION, REDIS_VERSION } from "../version.ts";
 
 /** Options for a server; any other redis.conf parameter goes in `config`. */
 export interface ServerOptions {
