@@ -280,3 +280,30 @@ export function parseReply(raw: string): RespValue | undefined {
   p.push(latin1Encode(raw));
   return p.next();
 }
+
+/**
+ * A step whose reply is an unordered collection (SMEMBERS of a hashtable set, HGETALL of a
+ * large hash): the reply's top-level elements, taken `group` at a time (2 for field/value
+ * pairs in a flat RESP2 array), are sorted before comparing. The reply's type prefix (`*`,
+ * `~`, `%`) is kept, so RESP2 and RESP3 shapes are still compared.
+ */
+export function unordered(cmd: string[], group = 1): ScriptStep {
+  return {
+    cmd,
+    normalize: (reply) => {
+      const value = parseReply(reply);
+      const json = (v: unknown) =>
+        JSON.stringify(v, (_k, x) => typeof x === "bigint" ? `${x}n` : x);
+      let items: unknown[] | null = null;
+      if (Array.isArray(value)) items = value;
+      else if (value !== null && typeof value === "object" && "kind" in value) {
+        if (value.kind === "set" || value.kind === "push") items = [...value.items];
+        if (value.kind === "map") items = value.entries.map((e) => json(e));
+      }
+      if (items === null) return reply;
+      const groups: string[] = [];
+      for (let i = 0; i < items.length; i += group) groups.push(json(items.slice(i, i + group)));
+      return `${reply[0]}unordered ${items.length}: ${groups.sort().join(",")}`;
+    },
+  };
+}

@@ -4,7 +4,11 @@
  * documentation rather than behaviour (ACL categories, tips, key specs, summaries, arguments),
  * plus Redis's arity, flags and key positions, which tests compare with our specs.
  *
- * Usage: deno run -A tools/gen_command_data.ts [port]   (a redis-server on that port)
+ * Usage: deno run -A tools/gen_command_data.ts [port] [group,...] [name,...]
+ *
+ * With groups (`list,hash,set,sorted-set`) or names (`sort,object`), Redis's commands of those
+ * groups, or of those names, are captured too, whether our table has them yet or not, so that
+ * a new group can be written against Redis's data.
  *
  * @module
  */
@@ -36,6 +40,30 @@ const names: string[] = [];
 for (const spec of buildCommandTable().values()) {
   names.push(spec.fullName);
   for (const sub of spec.subcommands?.values() ?? []) names.push(sub.fullName);
+}
+const groups = new Set((Deno.args[1] ?? "").split(",").filter((g) => g !== ""));
+const extraNames = new Set((Deno.args[2] ?? "").split(",").filter((n) => n !== ""));
+if (groups.size !== 0 || extraNames.size !== 0) {
+  for (const name of items(await client.sendRaw("COMMAND", "LIST")).map(text)) {
+    const docs = await client.sendRaw("COMMAND", "DOCS", name);
+    let group = "";
+    if (docs !== null && typeof docs === "object" && "kind" in docs && docs.kind === "map") {
+      const entry = docs.entries[0]?.[1];
+      if (entry !== undefined && entry !== null && typeof entry === "object" && "kind" in entry) {
+        if (entry.kind === "map") {
+          for (const [k, v] of entry.entries) if (text(k) === "group") group = text(v);
+        }
+      }
+    }
+    if (!groups.has(group) && !extraNames.has(name)) continue;
+    if (!names.includes(name)) names.push(name);
+    const info = items(await client.sendRaw("COMMAND", "INFO", name))[0];
+    const subs = info === null || info === undefined ? [] : items(items(info)[9] ?? null);
+    for (const sub of subs) {
+      const subName = text(items(sub)[0] ?? null);
+      if (!names.includes(subName)) names.push(subName);
+    }
+  }
 }
 for (const name of names) {
   const info = items(await client.sendRaw("COMMAND", "INFO", name))[0];

@@ -11,7 +11,8 @@
  * @module
  */
 import type { Database } from "../keyspace/database.ts";
-import { stringOf, TypedValue, type Value } from "../keyspace/values.ts";
+import { type Collection, stringOf, TypedValue, type Value } from "../keyspace/values.ts";
+import { parseLongDouble } from "./long_double.ts";
 import type { ClientContext } from "./context.ts";
 import { CommandError, Errors } from "./spec.ts";
 
@@ -81,7 +82,7 @@ export function valueArg(ctx: ClientContext, argv: string[], i: number): Value {
 }
 
 /** Writes a stored value as a reply: bulk string, or the typed structure it arrived as. */
-export function replyValue(ctx: ClientContext, value: Value | undefined): void {
+export function replyValue(ctx: ClientContext, value: string | TypedValue | undefined): void {
   if (value === undefined) ctx.out.null();
   else if (typeof value === "string") ctx.out.bulk(value);
   else ctx.out.value(value.value);
@@ -114,4 +115,59 @@ export function expiryAt(kind: string, amount: string, now: number, command: str
     if (ms > INT64_MAX) throw invalid;
   }
   return ms;
+}
+
+/** A collection class (ListValue, HashValue, SetValue, SortedSetValue). */
+// deno-lint-ignore no-explicit-any
+export type CollectionClass<T extends Collection> = new (...args: any[]) => T;
+
+/**
+ * The collection of class `kind` at `key` for a read command, counting a keyspace hit or miss
+ * as Redis's `lookupKeyRead` does; null when the key is missing; WRONGTYPE when it holds
+ * another type.
+ */
+export function readCollection<T extends Collection>(
+  ctx: ClientContext,
+  key: string,
+  kind: CollectionClass<T>,
+): T | null {
+  const value = lookupRead(ctx, key);
+  if (value === undefined) return null;
+  if (!(value instanceof kind)) throw new CommandError(Errors.wrongType);
+  return value;
+}
+
+/** Like `readCollection` for a write command (`lookupKeyWrite`: no hit/miss accounting). */
+export function writeCollection<T extends Collection>(
+  db: Database,
+  key: string,
+  kind: CollectionClass<T>,
+): T | null {
+  const value = db.lookup(key);
+  if (value === undefined) return null;
+  if (!(value instanceof kind)) throw new CommandError(Errors.wrongType);
+  return value;
+}
+
+/**
+ * The deadline (epoch ms, Infinity for none) of a blocking command's timeout argument, read as
+ * Redis 7.0's `getTimeoutFromObjectOrReply` reads it: seconds as a long double, multiplied by
+ * 1000 and rounded up; 0 (or less than a ms below zero) waits forever; a negative value, or one
+ * too large for a 64-bit count of ms (which C turns negative), is refused as negative.
+ */
+export function timeoutDeadline(ctx: ClientContext, text: string): number {
+  const seconds = parseLongDouble(text);
+  if (seconds === null) throw new CommandError("ERR timeout is not a float or out of range");
+  let ms: number;
+  if ("inf" in seconds) {
+    ms = -Infinity;
+  } else {
+    const half = Math.trunc(seconds.e / 2);
+    ms = Math.ceil(Number(seconds.m) * 2 ** half * 2 ** (seconds.e - half) * 1000);
+    // A positive value too small for a double still rounds up to 1 ms in a long double.
+    if (ms === 0 && seconds.m > 0n) ms = 1;
+    if (!(ms < 2 ** 63)) ms = -Infinity; // C's conversion overflows to LLONG_MIN
+  }
+  if (ms < 0) throw new CommandError("ERR timeout is negative");
+  return ms === 0 ? Infinity : ctx.server.clock.now() + ms;
 }

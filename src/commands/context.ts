@@ -6,7 +6,9 @@
  *
  * @module
  */
+import type { BlockingRegistry } from "../keyspace/blocking.ts";
 import type { Database } from "../keyspace/database.ts";
+import type { EncodingLimits } from "../keyspace/values.ts";
 import type { Clock } from "../keyspace/clock.ts";
 import type { ReplyWriter } from "../resp/reply_writer.ts";
 import type { RespValue } from "../resp/types.ts";
@@ -56,6 +58,23 @@ export interface ClientContext {
   readonly laddr: string;
   /** Closes the connection from outside (CLIENT KILL). */
   kill(): void;
+  /**
+   * Whether a blocking command may block. False inside MULTI (and scripts), where BLPOP and
+   * friends act as their non-blocking forms and answer a timeout at once.
+   */
+  readonly canBlock: boolean;
+  /**
+   * Blocks this client on `keys` of its database until `serve(key)` succeeds for a key that
+   * became ready (it replies, as the non-blocking command would), or `deadline` (epoch ms,
+   * Infinity for none) passes and `timeout()` replies. The client reads no further commands
+   * meanwhile.
+   */
+  block(
+    keys: readonly string[],
+    deadline: number,
+    serve: (key: string) => boolean,
+    timeout: () => void,
+  ): void;
 }
 
 /** The server as commands see it. */
@@ -73,6 +92,10 @@ export interface ServerContext {
   readonly port: number;
   /** Epoch seconds of the last successful save. */
   lastSave: number;
+  /** Blocked clients, and the keys they wait on. */
+  readonly blocking: BlockingRegistry;
+  /** The compact encodings' thresholds, kept in step with CONFIG. */
+  readonly encodingLimits: EncodingLimits;
   /** All commands by lower-case name. */
   readonly commands: ReadonlyMap<string, CommandSpec>;
   /** The command named `name` in any letter case, or undefined. */

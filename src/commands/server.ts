@@ -102,9 +102,9 @@ function infoSection(ctx: ClientContext, name: string): string | null {
         ["maxclients", s.config.getNumber("maxclients")],
         ["client_recent_max_input_buffer", 0],
         ["client_recent_max_output_buffer", 0],
-        ["blocked_clients", 0],
+        ["blocked_clients", s.blocking.count],
         ["tracking_clients", 0],
-        ["clients_in_timeout_table", 0],
+        ["clients_in_timeout_table", s.blocking.timeoutCount],
       );
       break;
     case "memory": {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isStringType, stringOf, type Value } from "../keyspace/values.ts";
+import { isStringType, stringOf, type TypedValue } from "../keyspace/values.ts";
 import {
   checkStringLength,
   expiryAt,
@@ -27,9 +27,10 @@ import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
  * The value at `key` for GET-like commands: strings and typed values (the tutorial's
  * structures are read back with GET: that is their point); WRONGTYPE for other types.
  */
-function readForGet(ctx: ClientContext, key: string): Value | undefined {
+function readForGet(ctx: ClientContext, key: string): string | TypedValue | undefined {
   const value = lookupRead(ctx, key);
-  if (value !== undefined && !isStringType(value)) throw new CommandError(Errors.wrongType);
+  if (value === undefined) return undefined;
+  if (!isStringType(value)) throw new CommandError(Errors.wrongType);
   return value;
 }
 

@@ -5,15 +5,29 @@
  * @module
  */
 import { connectionCommands } from "./connection.ts";
+import { hashCommands } from "./hash.ts";
 import { keyCommands } from "./keys.ts";
+import { listCommands } from "./list.ts";
 import { serverCommands } from "./server.ts";
+import { setCommands } from "./set.ts";
+import { sortedSetCommands } from "./sorted_set.ts";
 import type { CommandSpec } from "./spec.ts";
 import { stringCommands } from "./string.ts";
 
 /** Builds the table; throws if two groups define the same name. */
 export function buildCommandTable(): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();
-  for (const group of [stringCommands, keyCommands, connectionCommands, serverCommands]) {
+  const groups = [
+    stringCommands,
+    listCommands,
+    hashCommands,
+    setCommands,
+    sortedSetCommands,
+    keyCommands,
+    connectionCommands,
+    serverCommands,
+  ];
+  for (const group of groups) {
     for (const spec of group) {
       if (table.has(spec.name)) throw new RangeError(`Command defined twice: ${spec.name}`);
       table.set(spec.name, spec);

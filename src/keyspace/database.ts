@@ -67,6 +67,11 @@ export class Database {
   #randomWalk: Iterator<string> | null = null;
   #nextCursor = 1 + Math.floor(Math.random() * 1e9);
   #expireWalk: Iterator<[string, number]> | null = null;
+  /**
+   * Called after a key is stored with `set` while clients are blocked on keys of this database
+   * (the blocking registry sets it), so that a key created by any command wakes them.
+   */
+  onKeyStored: ((key: string) => void) | null = null;
 
   constructor(readonly index: number, clock: Clock, onExpired: ExpiredListener | null = null) {
     this.#clock = clock;
@@ -114,6 +119,7 @@ export class Database {
       this.persist(key);
     }
     this.dict.set(key, value);
+    if (this.onKeyStored !== null) this.onKeyStored(key);
   }
 
   /** Replaces the value of `key`, keeping its TTL (APPEND, INCR, SETRANGE, KEEPTTL). */

@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { formatDoubleG17 } from "./double.ts";
 import { latin1WriteInto } from "./latin1.ts";
 import { formatDouble, type RespValue, type RespVersion } from "./types.ts";
 
@@ -166,6 +167,11 @@ export class ReplyWriter {
   doubleText(text: string): void {
     if (this.version === 3) this.raw(`,${text}\r\n`);
     else this.bulk(text);
+  }
+
+  /** A double formatted as Redis's `addReplyDouble` does (`%.17g`, `inf`, `-inf`). */
+  double(value: number): void {
+    this.doubleText(formatDoubleG17(value));
   }
 
   /** `#t`/`#f` in RESP3, `:1`/`:0` in RESP2. */

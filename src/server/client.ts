@@ -6,7 +6,9 @@
  * @module
  */
 import type { ClientContext, ServerContext } from "../commands/context.ts";
+import { Waiter } from "../keyspace/blocking.ts";
 import type { Database } from "../keyspace/database.ts";
+import { replyError } from "./dispatch.ts";
 import { ReplyWriter } from "../resp/reply_writer.ts";
 import type { RespValue } from "../resp/types.ts";
 
@@ -30,6 +32,8 @@ export class Client implements ClientContext {
   /** Bytes held by the decoder for an unfinished request (CLIENT LIST qbuf). */
   queryBufferBytes = 0;
   killed = false;
+  /** While blocked (BLPOP...): settles once the client is served, timed out or let go. */
+  blocked: Promise<void> | null = null;
 
   constructor(
     readonly id: number,
@@ -59,7 +63,7 @@ export class Client implements ClientContext {
       ["name", this.name],
       ["age", Math.floor((now - this.createdAt) / 1000)],
       ["idle", Math.floor((now - this.lastInteraction) / 1000)],
-      ["flags", "N"],
+      ["flags", this.blocked !== null ? "b" : "N"],
       ["db", this.db.index],
       ["sub", 0],
       ["psub", 0],
@@ -88,6 +92,32 @@ export class Client implements ClientContext {
 
   kill(): void {
     this.killed = true;
+    this.server.blocking.remove(this.id);
     this.closeHandle();
+  }
+
+  get canBlock(): boolean {
+    return true;
+  }
+
+  block(
+    keys: readonly string[],
+    deadline: number,
+    serve: (key: string) => boolean,
+    timeout: () => void,
+  ): void {
+    let settle = () => {};
+    this.blocked = new Promise((resolve) => (settle = resolve));
+    this.server.blocking.block(
+      new Waiter(this.id, this.db, keys, deadline, {
+        serve,
+        timeout,
+        error: (text) => replyError(this, text),
+        unblocked: () => {
+          this.blocked = null;
+          settle();
+        },
+      }),
+    );
   }
 }

@@ -92,4 +92,7 @@ export function dispatch(client: Client, request: Request): void {
       replyError(client, `ERR internal error: ${message}`);
     }
   }
+  // As Redis's processCommand does after each command: serve the clients blocked on keys that
+  // this command stored.
+  if (server.blocking.hasReady) server.blocking.handleReady();
 }

@@ -23,7 +23,9 @@ import type { ClientContext, ServerContext, ServerStats } from "../commands/cont
 import type { CommandSpec } from "../commands/spec.ts";
 import { buildCommandTable } from "../commands/table.ts";
 import { type Clock, systemClock } from "../keyspace/clock.ts";
+import { BlockingRegistry } from "../keyspace/blocking.ts";
 import { Database } from "../keyspace/database.ts";
+import type { EncodingLimits } from "../keyspace/values.ts";
 import { type DecoderLimits, defaultDecoderLimits, RespDecoderStream } from "../resp/decoder.ts";
 import { Client } from "./client.ts";
 import { Config, ConfigError } from "./config.ts";
@@ -90,6 +92,14 @@ export class Server implements ServerContext {
   readonly commands: ReadonlyMap<string, CommandSpec> = buildCommandTable();
   readonly logger: Logger;
   readonly limits: DecoderLimits = defaultDecoderLimits();
+  readonly blocking: BlockingRegistry;
+  readonly encodingLimits: EncodingLimits = {
+    hashMaxListpackEntries: 128,
+    hashMaxListpackValue: 64,
+    setMaxIntsetEntries: 512,
+    zsetMaxListpackEntries: 128,
+    zsetMaxListpackValue: 64,
+  };
 
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
@@ -104,6 +114,7 @@ export class Server implements ServerContext {
 
   constructor(options: ServerOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.blocking = new BlockingRegistry(this.clock);
     this.tutorial = options.tutorial ?? false;
     this.logger = new Logger(options.loglevel ?? "notice", options.logSink);
     this.startedAt = this.clock.now();
@@ -131,6 +142,14 @@ export class Server implements ServerContext {
     this.config.onChange("loglevel", (v) => (this.logger.level = v as LogLevel));
     this.config.onChange("proto-max-bulk-len", (v) => (this.limits.maxBulkLength = Number(v)));
     this.config.onChange("client-query-buffer-limit", (v) => (this.#queryBufferLimit = Number(v)));
+    const limits = this.encodingLimits;
+    const limit = (name: string, set: (n: number) => void) =>
+      this.config.onChange(name, (v) => set(Number(v)));
+    limit("hash-max-listpack-entries", (n) => (limits.hashMaxListpackEntries = n));
+    limit("hash-max-listpack-value", (n) => (limits.hashMaxListpackValue = n));
+    limit("set-max-intset-entries", (n) => (limits.setMaxIntsetEntries = n));
+    limit("zset-max-listpack-entries", (n) => (limits.zsetMaxListpackEntries = n));
+    limit("zset-max-listpack-value", (n) => (limits.zsetMaxListpackValue = n));
   }
 
   /** Commands by the name as sent (see `findCommand`), built on first use. */
@@ -360,6 +379,14 @@ export class Server implements ServerContext {
         for (let batch = next.value;; batch = decoder.resume()) {
           for (const request of batch.requests) {
             dispatch(client, request);
+            if (client.blocked !== null) {
+              // Blocked (BLPOP...): answer what came before, then read nothing more until
+              // served, timed out or let go; a disconnect lets go too (see #pump).
+              const blocked = client.blocked;
+              if (client.out.length > 0) await this.#flush(conn, client);
+              await blocked;
+              if (client.killed || closed) break;
+            }
             if (client.closeAfterReply || this.#closing) break;
             if (client.out.length > EARLY_FLUSH_BYTES) await this.#flush(conn, client);
           }
@@ -416,8 +443,18 @@ export class Server implements ServerContext {
     const buffer = new Uint8Array(16 * 1024);
     try {
       for (;;) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
+        const n = await conn.read(buffer).catch((error) => {
+          this.blocking.remove(client.id);
+          throw error;
+        });
+        if (n === null) {
+          // A client blocked in BLPOP that hangs up is forgotten at once, as in Redis.
+          if (this.blocking.isBlocked(client.id)) {
+            client.killed = true;
+            this.blocking.remove(client.id);
+          }
+          break;
+        }
         this.stats.netInputBytes += n;
         await writer.write(buffer.subarray(0, n));
         if (decoder.bufferedBytes > this.#queryBufferLimit) {
@@ -461,6 +498,7 @@ export class Server implements ServerContext {
     this.log("warning", reason);
     this.#closing = true;
     clearTimeout(this.#expireTimer);
+    this.blocking.close();
     for (const l of this.#listeners) {
       try {
         l.close();
