@@ -1,13 +1,342 @@
 /**
- * The hash commands (Redis's t_hash.c).
+ * The hash commands (Redis's t_hash.c): HSET and friends, the counters HINCRBY and
+ * HINCRBYFLOAT, the readers (HGET, HMGET, HGETALL, HKEYS, HVALS, HLEN, HSTRLEN, HEXISTS),
+ * HRANDFIELD and HSCAN. Each checks its arguments, then the key's type, in Redis's order, so the
+ * same mistakes give the same errors. A hash whose last field is deleted is deleted as a key.
  *
  * @module
  */
-import { type CommandSpec, groupSpec } from "./spec.ts";
+import { HashValue } from "../keyspace/hash.ts";
+import { int64Arg, outOfInt64, parseInt64, readCollection, writeCollection } from "./args.ts";
+import type { ClientContext } from "./context.ts";
+import { parseCursor } from "./keys.ts";
+import { addLongDouble, formatLongDouble, isInfinite, parseLongDouble } from "./long_double.ts";
+import { replyEmptyScan, scanElements } from "./scan.ts";
+import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
+
+/** Sets one field of the hash at `key` (`existing`, or a new hash stored under `key`). */
+function storeField(
+  ctx: ClientContext,
+  key: string,
+  existing: HashValue | null,
+  field: string,
+  value: string,
+): void {
+  if (existing !== null) existing.set(field, value, ctx.server.encodingLimits);
+  else {
+    const hash = new HashValue();
+    hash.set(field, value, ctx.server.encodingLimits);
+    ctx.db.set(key, hash);
+  }
+}
+
+/** HSET and HMSET: same work, HSET answers the number of new fields, HMSET `+OK`. */
+function hsetGeneric(ctx: ClientContext, argv: string[], countNew: boolean): void {
+  if (argv.length % 2 === 1) throw new CommandError(Errors.wrongArity(argv[0]!.toLowerCase()));
+  const key = argv[1]!;
+  const existing = writeCollection(ctx.db, key, HashValue);
+  const hash = existing ?? new HashValue();
+  const limits = ctx.server.encodingLimits;
+  let added = 0;
+  for (let i = 2; i < argv.length; i += 2) if (hash.set(argv[i]!, argv[i + 1]!, limits)) added++;
+  if (existing === null) ctx.db.set(key, hash);
+  if (countNew) ctx.out.integer(added);
+  else ctx.out.ok();
+}
+
+function hset(ctx: ClientContext, argv: string[]): void {
+  hsetGeneric(ctx, argv, true);
+}
+
+function hmset(ctx: ClientContext, argv: string[]): void {
+  hsetGeneric(ctx, argv, false);
+}
+
+function hsetnx(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const existing = writeCollection(ctx.db, key, HashValue);
+  if (existing?.fields.has(argv[2]!)) return ctx.out.integer(0);
+  const hash = existing ?? new HashValue();
+  hash.set(argv[2]!, argv[3]!, ctx.server.encodingLimits);
+  if (existing === null) ctx.db.set(key, hash);
+  ctx.out.integer(1);
+}
+
+function hget(ctx: ClientContext, argv: string[]): void {
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  ctx.out.bulk(hash?.fields.get(argv[2]!) ?? null);
+}
+
+function hmget(ctx: ClientContext, argv: string[]): void {
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  ctx.out.arrayLength(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) ctx.out.bulk(hash?.fields.get(argv[i]!) ?? null);
+}
+
+function hdel(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const hash = writeCollection(ctx.db, key, HashValue);
+  if (hash === null) return ctx.out.integer(0);
+  let deleted = 0;
+  for (let i = 2; i < argv.length; i++) {
+    if (!hash.delete(argv[i]!)) continue;
+    deleted++;
+    if (hash.size === 0) {
+      ctx.db.delete(key);
+      break;
+    }
+  }
+  ctx.out.integer(deleted);
+}
+
+function hlen(ctx: ClientContext, argv: string[]): void {
+  ctx.out.integer(readCollection(ctx, argv[1]!, HashValue)?.size ?? 0);
+}
+
+function hstrlen(ctx: ClientContext, argv: string[]): void {
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  ctx.out.integer(hash?.fields.get(argv[2]!)?.length ?? 0);
+}
+
+function hexists(ctx: ClientContext, argv: string[]): void {
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  ctx.out.integer(hash?.fields.has(argv[2]!) ? 1 : 0);
+}
+
+function hgetall(ctx: ClientContext, argv: string[]): void {
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  if (hash === null) return ctx.out.mapLength(0);
+  ctx.out.mapLength(hash.size);
+  for (const [field, value] of hash.fields) {
+    ctx.out.bulk(field);
+    ctx.out.bulk(value);
+  }
+}
+
+function hkeys(ctx: ClientContext, argv: string[]): void {
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  if (hash === null) return ctx.out.arrayLength(0);
+  ctx.out.arrayLength(hash.size);
+  for (const field of hash.fields.keys()) ctx.out.bulk(field);
+}
+
+function hvals(ctx: ClientContext, argv: string[]): void {
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  if (hash === null) return ctx.out.arrayLength(0);
+  ctx.out.arrayLength(hash.size);
+  for (const value of hash.fields.values()) ctx.out.bulk(value);
+}
+
+/** A canonical integer of at most 15 digits as a number (exact in a double), else NaN. */
+function smallInteger(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 16) return NaN;
+  let i = 0;
+  const negative = text.charCodeAt(0) === 45;
+  if (negative) {
+    if (n === 1) return NaN;
+    i = 1;
+  }
+  if (n - i > 15) return NaN;
+  const first = text.charCodeAt(i);
+  if (first === 48) return n === 1 ? 0 : NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
+function hincrby(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const field = argv[2]!;
+  const smallBy = smallInteger(argv[3]!);
+  const by = Number.isNaN(smallBy) ? int64Arg(argv[3]!) : smallBy;
+  const existing = writeCollection(ctx.db, key, HashValue);
+  const old = existing?.fields.get(field);
+  const smallOld = old === undefined ? 0 : smallInteger(old);
+  let next: number | bigint;
+  if (typeof by === "number" && !Number.isNaN(smallOld)) {
+    // Both sides have at most 15 digits: the sum is exact and within 64 bits.
+    next = smallOld + by;
+  } else {
+    const current = old === undefined ? 0n : parseInt64(old);
+    if (current === null) throw new CommandError("ERR hash value is not an integer");
+    const sum = current + BigInt(by);
+    if (outOfInt64(sum)) throw new CommandError(Errors.overflow);
+    next = Number.isSafeInteger(Number(sum)) ? Number(sum) : sum;
+  }
+  storeField(ctx, key, existing, field, String(next));
+  ctx.out.integer(next);
+}
+
+function hincrbyfloat(ctx: ClientContext, argv: string[]): void {
+  const key = argv[1]!;
+  const field = argv[2]!;
+  const by = parseLongDouble(argv[3]!);
+  if (by === null) throw new CommandError(Errors.notFloat);
+  if (isInfinite(by)) throw new CommandError("ERR value is NaN or Infinity");
+  const existing = writeCollection(ctx.db, key, HashValue);
+  const old = existing?.fields.get(field);
+  const current = old === undefined ? { m: 0n, e: 0 } : parseLongDouble(old);
+  if (current === null) throw new CommandError("ERR hash value is not a float");
+  const sum = addLongDouble(current, by);
+  if (isInfinite(sum)) throw new CommandError("ERR increment would produce NaN or Infinity");
+  const text = formatLongDouble(sum);
+  storeField(ctx, key, existing, field, text);
+  ctx.out.bulk(text);
+}
+
+/**
+ * A random reply may not grow past this many pending bytes: `HRANDFIELD k -1000000000000`
+ * would otherwise grow the reply until the process runs out of memory, taking every client
+ * with it. Past it, or past the client-output-buffer-limit `normal` hard limit when one is
+ * set, the reply stops and the connection is closed, as Redis closes a client that overruns
+ * its output buffer limit.
+ */
+const RANDOM_REPLY_CAP = 1 << 30;
+
+/** Redis's memory units (`memtoull`): `1k` is 1000 bytes, `1kb` 1024. */
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1024,
+  m: 1e6,
+  mb: 1024 ** 2,
+  g: 1e9,
+  gb: 1024 ** 3,
+};
+
+/** The pending reply bytes after which a long random reply closes the connection. */
+function randomReplyLimit(ctx: ClientContext): number {
+  const limits = ctx.server.config.get("client-output-buffer-limit") ?? "";
+  const m = /(?:^|\s)normal\s+(\d+)([a-z]*)\s/i.exec(`${limits} `);
+  const hard = m === null ? 0 : Number(m[1]) * (MEMORY_UNITS[m[2]!.toLowerCase()] ?? 0);
+  return hard > 0 ? Math.min(hard, RANDOM_REPLY_CAP) : RANDOM_REPLY_CAP;
+}
+
+/** Whether the reply being written has overrun `limit`; if so the connection is closed. */
+function replyOverrun(ctx: ClientContext, limit: number): boolean {
+  if (ctx.out.length <= limit) return false;
+  ctx.server.log(
+    "warning",
+    `Client id=${ctx.id} closed for overcoming of output buffer limits (HRANDFIELD).`,
+  );
+  ctx.closeAfterReply = true;
+  return true;
+}
+
+/** Writes one HRANDFIELD pick: the field, or field and value (a pair of its own in RESP3). */
+function replyPick(ctx: ClientContext, hash: HashValue, field: string, withValues: boolean): void {
+  if (!withValues) return ctx.out.bulk(field);
+  if (ctx.out.version === 3) ctx.out.arrayLength(2);
+  ctx.out.bulk(field);
+  ctx.out.bulk(hash.fields.get(field)!);
+}
+
+function hrandfield(ctx: ClientContext, argv: string[]): void {
+  if (argv.length === 2) {
+    const hash = readCollection(ctx, argv[1]!, HashValue);
+    return ctx.out.bulk(hash === null ? null : hash.randomField());
+  }
+  // Redis reads the count as a long in [-LONG_MAX, LONG_MAX].
+  const l = int64Arg(argv[2]!);
+  if (l < -(2n ** 63n - 1n)) {
+    throw new CommandError(
+      "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+    );
+  }
+  if (argv.length > 4 || (argv.length === 4 && argv[3]!.toLowerCase() !== "withvalues")) {
+    throw new CommandError(Errors.syntax);
+  }
+  const withValues = argv.length === 4;
+  // Twice the count must fit in a long, for the flat RESP2 reply's length.
+  if (withValues && (l < -(2n ** 62n - 1n) || l > 2n ** 62n - 1n)) {
+    throw new CommandError("ERR value is out of range");
+  }
+  hrandfieldWithCount(ctx, argv[1]!, l, withValues);
+}
+
+/** An array header for a length that may exceed 2^53 (a huge HRANDFIELD count). */
+function arrayHeader(ctx: ClientContext, n: bigint): void {
+  if (n <= BigInt(Number.MAX_SAFE_INTEGER)) ctx.out.arrayLength(Number(n));
+  else ctx.out.raw(`*${n}\r\n`);
+}
+
+/**
+ * HRANDFIELD with a count, following Redis's cases: a negative count picks with repeats; a
+ * count at least the size answers the whole hash in its order; otherwise distinct picks, in
+ * the hash's order when Redis would sample its listpack (see HashValue.sampleDistinct).
+ */
+function hrandfieldWithCount(ctx: ClientContext, key: string, l: bigint, withValues: boolean) {
+  const hash = readCollection(ctx, key, HashValue);
+  if (hash === null || l === 0n) return ctx.out.arrayLength(0);
+  const size = hash.size;
+  const flat = withValues && ctx.out.version === 2;
+  if (l < 0n || l === 1n) {
+    const picks = l < 0n ? -l : l;
+    arrayHeader(ctx, flat ? picks * 2n : picks);
+    if (picks === 1n) return replyPick(ctx, hash, hash.randomField(), withValues);
+    // Beyond 2^53 picks the reply overruns its limit long before the count is reached.
+    const count = Number(picks);
+    const pick = hash.randomPicker(count);
+    const limit = count > 1024 ? randomReplyLimit(ctx) : Infinity;
+    for (let i = 0; i < count; i++) {
+      replyPick(ctx, hash, pick(), withValues);
+      if ((i & 1023) === 1023 && replyOverrun(ctx, limit)) return;
+    }
+    return;
+  }
+  if (l >= BigInt(size)) {
+    ctx.out.arrayLength(flat ? size * 2 : size);
+    for (const field of hash.fields.keys()) replyPick(ctx, hash, field, withValues);
+    return;
+  }
+  const count = Number(l);
+  ctx.out.arrayLength(flat ? count * 2 : count);
+  for (const field of hash.sampleDistinct(count, hash.listpack)) {
+    replyPick(ctx, hash, field, withValues);
+  }
+}
+
+function hscan(ctx: ClientContext, argv: string[]): void {
+  const cursor = parseCursor(argv[2]!);
+  const hash = readCollection(ctx, argv[1]!, HashValue);
+  if (hash === null) return replyEmptyScan(ctx);
+  scanElements<[string, string]>(
+    ctx,
+    argv,
+    cursor,
+    hash,
+    hash.listpack,
+    () => hash.fields.entries(),
+    (e) => e[0],
+    (e, out) => out.push(e[0], e[1]),
+  );
+}
 
 /** The group's spec builder: one command per line in the table below. */
 const spec = groupSpec("hash");
 
 /** The hash commands. */
-export const hashCommands: CommandSpec[] = [];
-void spec;
+export const hashCommands: CommandSpec[] = [
+  spec("hset", -4, ["write", "denyoom", "fast"], [1, 1, 1], hset),
+  spec("hmset", -4, ["write", "denyoom", "fast"], [1, 1, 1], hmset),
+  spec("hsetnx", 4, ["write", "denyoom", "fast"], [1, 1, 1], hsetnx),
+  spec("hget", 3, ["readonly", "fast"], [1, 1, 1], hget),
+  spec("hmget", -3, ["readonly", "fast"], [1, 1, 1], hmget),
+  spec("hdel", -3, ["write", "fast"], [1, 1, 1], hdel),
+  spec("hlen", 2, ["readonly", "fast"], [1, 1, 1], hlen),
+  spec("hstrlen", 3, ["readonly", "fast"], [1, 1, 1], hstrlen),
+  spec("hexists", 3, ["readonly", "fast"], [1, 1, 1], hexists),
+  spec("hgetall", 2, ["readonly"], [1, 1, 1], hgetall),
+  spec("hkeys", 2, ["readonly"], [1, 1, 1], hkeys),
+  spec("hvals", 2, ["readonly"], [1, 1, 1], hvals),
+  spec("hincrby", 4, ["write", "denyoom", "fast"], [1, 1, 1], hincrby),
+  spec("hincrbyfloat", 4, ["write", "denyoom", "fast"], [1, 1, 1], hincrbyfloat),
+  spec("hrandfield", -2, ["readonly"], [1, 1, 1], hrandfield),
+  spec("hscan", -3, ["readonly"], [1, 1, 1], hscan),
+];
