@@ -115,7 +115,12 @@ function swapdb(ctx: ClientContext, argv: string[]): void {
   const a = ctx.server.databases[first];
   const b = ctx.server.databases[second];
   if (a === undefined || b === undefined) throw new CommandError(Errors.dbIndexOutOfRange);
-  if (a !== b) a.swapWith(b);
+  if (a !== b) {
+    a.swapWith(b);
+    // A client blocked on a key that the swap brings in is served, as Redis's swapdb does.
+    ctx.server.blocking.signalAll(a);
+    ctx.server.blocking.signalAll(b);
+  }
   ctx.out.ok();
 }
 
@@ -196,7 +201,28 @@ function killClient(ctx: ClientContext, victim: ClientContext): void {
   else victim.kill();
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: lets a blocked client go with its timeout or an error. */
+function clientUnblock(ctx: ClientContext, argv: string[]): void {
+  const id = integerArg(argv[2]!);
+  let how: "timeout" | "error" = "timeout";
+  if (argv.length === 4) {
+    const reason = argv[3]!.toLowerCase();
+    if (reason === "error") how = "error";
+    else if (reason !== "timeout") {
+      throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  ctx.out.integer(ctx.server.blocking.unblock(id, how) ? 1 : 0);
+}
+
 const clientSubcommands = [
+  {
+    name: "unblock",
+    arity: -3,
+    flags: ["admin", "noscript", "loading", "stale"],
+    group: "connection",
+    handler: clientUnblock,
+  },
   {
     name: "id",
     arity: 2,
@@ -314,6 +340,8 @@ const clientSubcommands = [
         "    Assign the name <name> to the current connection.",
         "SETINFO <LIB-NAME|LIB-VER> <value>",
         "    Set client meta attributes.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
       ]),
   },
 ] as const;

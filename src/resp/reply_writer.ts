@@ -31,18 +31,32 @@ export class ReplyWriter {
   version: RespVersion = 2;
   #buf = new Uint8Array(INITIAL_SIZE);
   #len = 0;
+  #spare: Uint8Array<ArrayBuffer> | null = null;
 
   /** Bytes written and not yet taken. */
   get length(): number {
     return this.#len;
   }
 
-  /** Returns the pending bytes and starts over; the view is valid until the next write. */
+  /**
+   * Returns the pending bytes and starts over in the other of two buffers, so the view stays
+   * valid until the next `take`: replies written meanwhile (a blocked client served by another
+   * client's push while its earlier replies are still being sent) cannot overwrite it.
+   */
   take(): Uint8Array {
     const out = this.#buf.subarray(0, this.#len);
+    const spare = this.#spare;
+    this.#spare = this.#buf;
+    this.#buf = spare === null || spare.length > SHRINK_ABOVE
+      ? new Uint8Array(INITIAL_SIZE)
+      : spare;
     this.#len = 0;
-    if (this.#buf.length > SHRINK_ABOVE) this.#buf = new Uint8Array(INITIAL_SIZE);
     return out;
+  }
+
+  /** Drops what a failed command had written since `length` was `mark` (its error replaces it). */
+  truncate(mark: number): void {
+    if (mark < this.#len) this.#len = mark;
   }
 
   /** Drops the pending bytes (CLIENT REPLY OFF, a closed connection). */

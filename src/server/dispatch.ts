@@ -81,9 +81,12 @@ export function dispatch(client: Client, request: Request): void {
   client.typed = request.typed;
   client.lastCommand = spec.fullName;
   server.stats.commandsProcessed++;
+  const mark = client.out.length;
   try {
     handler(client, argv);
   } catch (error) {
+    // A handler that fails after starting its reply leaves no partial reply behind.
+    client.out.truncate(mark);
     if (error instanceof CommandError) {
       replyError(client, error.message);
     } else {
