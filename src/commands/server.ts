@@ -15,7 +15,9 @@ import type { RespValue } from "../resp/types.ts";
 import { ConfigError } from "../server/config.ts";
 import type { ClientContext, ServerContext } from "./context.ts";
 import commandData from "./command_data.json" with { type: "json" };
+import { parseInt64 } from "./args.ts";
 import { helpReply } from "./connection.ts";
+import { sortGetKeys, sortRoGetKeys } from "./keys.ts";
 import { MINIREDIS_VERSION, REDIS_VERSION } from "../version.ts";
 import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
 
@@ -364,6 +366,8 @@ interface KeySpec {
   flags: readonly string[];
   index: number | null;
   range: { lastKey: number; keyStep: number; limit: number } | null;
+  /** LMPOP's form: the number of keys at `keyNumIndex`, the first key at `firstKey` after it. */
+  keyNum: { keyNumIndex: number; firstKey: number; keyStep: number } | null;
 }
 
 /** `value` when it is one of the tagged RESP values (map, set, simple string, ...), else null. */
@@ -389,7 +393,12 @@ function parseKeySpec(raw: RespValue): KeySpec {
   const find = mapField(raw, "find_keys");
   const range = mapField(find, "spec");
   const [lastKey, keyStep, limit] = ["lastkey", "keystep", "limit"].map((k) => mapField(range, k));
+  const [keyNumIndex, firstKey] = ["keynumidx", "firstkey"].map((k) => mapField(range, k));
   return {
+    keyNum: mapField(find, "type") === "keynum" && typeof keyNumIndex === "number" &&
+        typeof firstKey === "number" && typeof keyStep === "number" && keyStep > 0
+      ? { keyNumIndex, firstKey, keyStep }
+      : null,
     flags,
     index: mapField(begin, "type") === "index" && typeof index === "number" ? index : null,
     range: mapField(find, "type") === "range" && typeof lastKey === "number" &&
@@ -417,6 +426,7 @@ function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
         flags: [],
         index: spec.firstKey,
         range: { lastKey, keyStep: spec.step, limit: 0 },
+        keyNum: null,
       }];
     }
     keySpecCache.set(spec.fullName, specs);
@@ -435,6 +445,8 @@ const keyFunctions: Record<string, (argv: readonly string[]) => KeyReference[]> 
       ? ["RW", "access", "update"]
       : ["OW", "update"],
   }],
+  sort: sortGetKeys,
+  sort_ro: sortRoGetKeys,
 };
 
 /** Redis's getKeysUsingKeySpecs: the keys the specs find, or null when a spec does not fit. */
@@ -443,6 +455,19 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyR
   const argc = argv.length;
   for (const spec of specs) {
     if (spec.flags.includes("not_key")) continue;
+    if (spec.index !== null && spec.keyNum !== null) {
+      // As Redis: a bad key count invalidates the spec; keys past the end are skipped (the
+      // command itself reports the syntax error).
+      const { keyNumIndex, firstKey, keyStep } = spec.keyNum;
+      const numkeys = parseInt64(argv[spec.index + keyNumIndex] ?? "");
+      if (keyNumIndex >= argc || numkeys === null || numkeys < 0n) return null;
+      const first = spec.index + firstKey;
+      const last = first + Number(numkeys) - 1;
+      for (let i = first; i <= last && i < argc; i += keyStep) {
+        keys.push({ position: i, flags: spec.flags });
+      }
+      continue;
+    }
     if (spec.index === null || spec.range === null) return null;
     const first = spec.index;
     const { lastKey, keyStep, limit } = spec.range;

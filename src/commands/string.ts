@@ -209,6 +209,8 @@ function append(ctx: ClientContext, argv: string[]): void {
   checkStringLength(ctx, old.length + addition.length);
   const next = old + addition;
   ctx.db.update(key, next);
+  // Redis appends in place to a private sds: the string is `raw` whatever its text.
+  ctx.db.setStringEncoding(key, "raw");
   ctx.out.integer(next.length);
 }
 
@@ -286,6 +288,8 @@ function incrbyfloat(ctx: ClientContext, argv: string[]): void {
   const text = formatLongDouble(sum);
   if (old === null) ctx.db.set(key, text);
   else ctx.db.update(key, text);
+  // Redis stores the formatted text as it is, never as an `int`, even when it reads as one.
+  if (text.length <= 20 && parseInt64(text) !== null) ctx.db.setStringEncoding(key, "embstr");
   ctx.out.bulk(text);
 }
 
@@ -315,6 +319,7 @@ function setrange(ctx: ClientContext, argv: string[]): void {
     if (value.length === 0) return ctx.out.integer(0);
     checkStringLength(ctx, offset + value.length);
     ctx.db.set(key, "\0".repeat(offset) + value);
+    ctx.db.setStringEncoding(key, "raw"); // Redis writes into a new `raw` string
     return ctx.out.integer(offset + value.length);
   }
   if (value.length === 0) return ctx.out.integer(old.length);
@@ -322,6 +327,7 @@ function setrange(ctx: ClientContext, argv: string[]): void {
   const padded = old.length < offset ? old + "\0".repeat(offset - old.length) : old;
   const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
   ctx.db.update(key, next);
+  ctx.db.setStringEncoding(key, "raw"); // Redis writes in place into a private `raw` string
   ctx.out.integer(next.length);
 }
 

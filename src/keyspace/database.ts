@@ -10,6 +10,14 @@
  * ahead, but a client may ask for `PXAT 9223372036854775807`) is also kept exactly as a bigint
  * so that PEXPIRETIME reports it back digit for digit, as Redis does.
  *
+ * Beside each value, a database keeps what Redis keeps in the value's object header (see
+ * key_meta.ts): when the key was last accessed, or under an LFU maxmemory-policy its access
+ * frequency counter, as OBJECT IDLETIME and OBJECT FREQ report them, and for strings an
+ * encoding the text alone does not tell. A lookup counts as an access (Redis's `lookupKey`);
+ * `peek` is the lookup of the commands that must not count (TYPE, EXISTS, TTL, OBJECT: Redis's
+ * LOOKUP_NOTOUCH). The access clock is cached and refreshed by the active expiry cycle, hz times
+ * a second, as Redis refreshes its LRU clock in serverCron: a lookup costs no clock read.
+ *
  * @example
  * ```ts
  * import { Database } from "./database.ts";
@@ -27,6 +35,7 @@
  */
 import type { Clock } from "./clock.ts";
 import { globMatch } from "./glob.ts";
+import { hashKey, KeyMeta } from "./key_meta.ts";
 import { typeName, type Value } from "./values.ts";
 
 /** Called for each key removed because its time passed. */
@@ -55,6 +64,27 @@ export interface ScanFilter {
   type: string | null;
 }
 
+/** Redis's LRU clock: seconds, in 24 bits (LRU_CLOCK_MAX); also an LFU word's time and counter. */
+const CLOCK_BITS = 0xffffff;
+/** A key meta word's string encoding override (bits 24-25): none, raw, embstr, unshared int. */
+const ENCODING_SHIFT = 24;
+const ENCODING_BITS = 3 << ENCODING_SHIFT;
+const ENCODINGS = [null, "raw", "embstr", "int"] as const;
+/** The LFU counter of a new value (LFU_INIT_VAL). */
+const LFU_INIT_VAL = 5;
+
+/** A string encoding OBJECT ENCODING reports that the text alone does not tell. */
+export type StringEncoding = "raw" | "embstr" | "int";
+
+/** How accesses are counted: maxmemory-policy's LRU or LFU, and the LFU parameters. */
+export interface AccessPolicy {
+  lfu: boolean;
+  /** lfu-log-factor: how many accesses it takes to raise the counter, logarithmically. */
+  lfuLogFactor: number;
+  /** lfu-decay-time: minutes per decrement of an idle key's counter (0: never). */
+  lfuDecayTime: number;
+}
+
 /** A numbered database. */
 export class Database {
   dict: Map<string, Value> = new Map();
@@ -67,6 +97,16 @@ export class Database {
   #randomWalk: Iterator<string> | null = null;
   #nextCursor = 1 + Math.floor(Math.random() * 1e9);
   #expireWalk: Iterator<[string, number]> | null = null;
+  /** Per-key access clock and string encoding (see the module doc). */
+  #meta = new KeyMeta();
+  /** Whether some key has a string encoding override, so `update` must clear it. */
+  #encodingOverrides = false;
+  /** The cached clock, epoch ms (Redis's server.lruclock and server.unixtime). */
+  #cachedNow: number;
+  #policy: AccessPolicy = { lfu: false, lfuLogFactor: 10, lfuDecayTime: 1 };
+  /** The last key hashed and its hash: a command's lookup and store, or a hot key, hash once. */
+  #hashedKey = "";
+  #hash = hashKey("");
   /**
    * Called after a key is stored with `set` while clients are blocked on keys of this database
    * (the blocking registry sets it), so that a key created by any command wakes them.
@@ -76,6 +116,7 @@ export class Database {
   constructor(readonly index: number, clock: Clock, onExpired: ExpiredListener | null = null) {
     this.#clock = clock;
     this.#onExpired = onExpired;
+    this.#cachedNow = clock.now();
   }
 
   /** Number of keys (including expired ones not yet collected, as DBSIZE does in Redis). */
@@ -94,13 +135,22 @@ export class Database {
   expireIfNeeded(key: string): boolean {
     if (!this.isExpired(key)) return false;
     this.dict.delete(key);
+    this.#meta.delete(this.#hashOf(key));
     this.persist(key);
     this.#onExpired?.(this, key);
     return true;
   }
 
-  /** The live value of `key`, or undefined. */
+  /** The live value of `key`, or undefined; counts as an access of the key. */
   lookup(key: string): Value | undefined {
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    const value = this.dict.get(key);
+    if (value !== undefined) this.#touch(this.#hashOf(key));
+    return value;
+  }
+
+  /** Like `lookup`, without counting as an access (Redis's LOOKUP_NOTOUCH). */
+  peek(key: string): Value | undefined {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
     return this.dict.get(key);
   }
@@ -119,19 +169,140 @@ export class Database {
       this.persist(key);
     }
     this.dict.set(key, value);
+    this.#stored(this.#hashOf(key));
     if (this.onKeyStored !== null) this.onKeyStored(key);
   }
 
-  /** Replaces the value of `key`, keeping its TTL (APPEND, INCR, SETRANGE, KEEPTTL). */
+  /**
+   * Replaces the value of `key`, keeping its TTL (APPEND, INCR, SETRANGE, KEEPTTL) and its
+   * access clock (the command's lookup counted the access), but not a string encoding.
+   */
   update(key: string, value: Value): void {
     this.dict.set(key, value);
+    if (this.#encodingOverrides) this.#meta.mask(this.#hashOf(key), CLOCK_BITS);
   }
 
   /** Deletes a key; returns whether it existed. */
   delete(key: string): boolean {
     if (!this.dict.delete(key)) return false;
+    this.#meta.delete(this.#hashOf(key));
     if (this.expires.size !== 0) this.persist(key);
     return true;
+  }
+
+  /** `hashKey(key)`, remembering the last one. */
+  #hashOf(key: string): number {
+    if (key === this.#hashedKey) return this.#hash;
+    this.#hashedKey = key;
+    return (this.#hash = hashKey(key));
+  }
+
+  /** Counts an access of the key with hash `h`: Redis's `lookupKey` updating `o->lru`. */
+  #touch(h: number): void {
+    if (!this.#policy.lfu) return this.#meta.merge(h, ENCODING_BITS, this.#lruClock());
+    const word = this.#meta.word(h);
+    const encoding = word === -1 ? 0 : word & ENCODING_BITS;
+    this.#meta.put(h, encoding | this.#lfuTouched(word));
+  }
+
+  /**
+   * A value was stored under the key with hash `h`. A new Redis object starts with the clock
+   * (LRU) or LFU_INIT_VAL; replacing a value first looks the old one up, and under LFU the new
+   * value inherits its counter (`dbSetValue`).
+   */
+  #stored(h: number): void {
+    if (!this.#policy.lfu) return this.#meta.merge(h, 0, this.#lruClock());
+    const word = this.#meta.word(h);
+    this.#meta.put(h, word === -1 ? this.#lfuWord(LFU_INIT_VAL) : this.#lfuTouched(word));
+  }
+
+  /** Redis's LRU_CLOCK(): seconds of the cached clock, in 24 bits. */
+  #lruClock(): number {
+    return Math.floor(this.#cachedNow / 1000) & CLOCK_BITS;
+  }
+
+  /** Redis's LFUGetTimeInMinutes(): minutes of the cached clock, in 16 bits. */
+  #lfuMinutes(): number {
+    return Math.floor(this.#cachedNow / 60_000) & 0xffff;
+  }
+
+  #lfuWord(counter: number): number {
+    return (this.#lfuMinutes() << 8) | counter;
+  }
+
+  /** Redis's updateLFU of `word`: the counter decayed by idle time, then raised by chance. */
+  #lfuTouched(word: number): number {
+    let counter = this.#lfuDecayed(word);
+    if (counter < 255) {
+      const base = Math.max(0, counter - LFU_INIT_VAL);
+      if (Math.random() < 1 / (base * this.#policy.lfuLogFactor + 1)) counter++;
+    }
+    return this.#lfuWord(counter);
+  }
+
+  /** Redis's LFUDecrAndReturn: the counter less one per lfu-decay-time minutes idle. */
+  #lfuDecayed(word: number): number {
+    if (word === -1) return LFU_INIT_VAL;
+    const then = (word & CLOCK_BITS) >>> 8;
+    const counter = word & 0xff;
+    const now = this.#lfuMinutes();
+    const elapsed = now >= then ? now - then : 65535 - then + now;
+    const decay = this.#policy.lfuDecayTime;
+    const periods = decay === 0 ? 0 : Math.floor(elapsed / decay);
+    return periods > counter ? 0 : counter - periods;
+  }
+
+  /** Sets how accesses are counted (CONFIG SET maxmemory-policy, lfu-log-factor, ...). */
+  setAccessPolicy(policy: AccessPolicy): void {
+    this.#policy = { ...policy };
+  }
+
+  /** Re-reads the clock that access times are taken from (the active expiry cycle calls it). */
+  refreshClock(): void {
+    this.#cachedNow = this.#clock.now();
+  }
+
+  /**
+   * OBJECT IDLETIME: seconds since the key's last access, from its 24-bit clock as Redis's
+   * estimateObjectIdleTime reads it (under LFU the word holds a counter, and the answer is as
+   * meaningless as Redis's). The key must exist.
+   */
+  idleSeconds(key: string): number {
+    const word = this.#meta.word(this.#hashOf(key));
+    if (word === -1) return 0;
+    const then = word & CLOCK_BITS;
+    const now = this.#lruClock();
+    return now >= then ? now - then : now + (CLOCK_BITS - then);
+  }
+
+  /** OBJECT FREQ: the key's LFU counter, decayed by its idle time. The key must exist. */
+  accessFrequency(key: string): number {
+    return this.#lfuDecayed(this.#meta.word(this.#hashOf(key)));
+  }
+
+  /** The key's access word, to carry over to where RENAME or MOVE puts its value. */
+  accessWord(key: string): number {
+    return this.#meta.word(this.#hashOf(key));
+  }
+
+  /** Gives the key a word from `accessWord` (RENAME, MOVE: Redis moves the object itself). */
+  restoreAccessWord(key: string, word: number): void {
+    if (word === -1) return;
+    if ((word & ENCODING_BITS) !== 0) this.#encodingOverrides = true;
+    this.#meta.put(this.#hashOf(key), word);
+  }
+
+  /** The encoding of the string at `key` when its text alone does not tell, else null. */
+  stringEncoding(key: string): StringEncoding | null {
+    const word = this.#meta.word(this.#hashOf(key));
+    return word === -1 ? null : ENCODINGS[(word & ENCODING_BITS) >>> ENCODING_SHIFT]!;
+  }
+
+  /** Records the encoding of the string just stored at `key` (APPEND, INCRBYFLOAT, COPY). */
+  setStringEncoding(key: string, encoding: StringEncoding): void {
+    this.#encodingOverrides = true;
+    const bits = ENCODINGS.indexOf(encoding) << ENCODING_SHIFT;
+    this.#meta.merge(this.#hashOf(key), CLOCK_BITS, bits);
   }
 
   /** The exact absolute expiry time of a live key, or undefined when it has none. */
@@ -160,6 +331,8 @@ export class Database {
   clear(): number {
     const n = this.dict.size;
     this.dict = new Map();
+    this.#meta.clear();
+    this.#encodingOverrides = false;
     this.expires = new Map();
     this.#preciseExpires = new Map();
     this.#scanCursors.clear();
@@ -171,6 +344,8 @@ export class Database {
   /** Exchanges contents with another database (SWAPDB). */
   swapWith(other: Database): void {
     [this.dict, other.dict] = [other.dict, this.dict];
+    [this.#meta, other.#meta] = [other.#meta, this.#meta];
+    this.#encodingOverrides = other.#encodingOverrides = true;
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.#preciseExpires, other.#preciseExpires] = [other.#preciseExpires, this.#preciseExpires];
     this.#scanCursors.clear();
@@ -278,6 +453,7 @@ export class Database {
    * deletes the expired ones. Returns [checked, expired] so the caller can decide to go on.
    */
   activeExpireStep(budget: number): [number, number] {
+    this.refreshClock();
     if (this.expires.size === 0) return [0, 0];
     const now = this.#clock.now();
     this.#expireWalk ??= this.expires.entries();
@@ -294,6 +470,7 @@ export class Database {
       const [key, at] = next.value;
       if (now > at && this.expires.get(key) === at) {
         this.dict.delete(key);
+        this.#meta.delete(this.#hashOf(key));
         this.persist(key);
         this.#onExpired?.(this, key);
         expired++;

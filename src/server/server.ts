@@ -23,6 +23,7 @@ import type { ClientContext, ServerContext, ServerStats } from "../commands/cont
 import type { CommandSpec } from "../commands/spec.ts";
 import { buildCommandTable } from "../commands/table.ts";
 import { type Clock, systemClock } from "../keyspace/clock.ts";
+import { syncAccessPolicy } from "../commands/keys.ts";
 import { BlockingRegistry } from "../keyspace/blocking.ts";
 import { Database } from "../keyspace/database.ts";
 import type { EncodingLimits } from "../keyspace/values.ts";
@@ -138,6 +139,10 @@ export class Server implements ServerContext {
       this.stats.expiredKeys++;
     };
     for (let i = 0; i < count; i++) this.databases.push(new Database(i, this.clock, onExpired));
+    // OBJECT IDLETIME and FREQ: accesses count as the policy says from the moment it changes.
+    for (const name of ["maxmemory-policy", "lfu-log-factor", "lfu-decay-time"]) {
+      this.config.onChange(name, () => syncAccessPolicy(this));
+    }
 
     this.config.onChange("loglevel", (v) => (this.logger.level = v as LogLevel));
     this.config.onChange("proto-max-bulk-len", (v) => (this.limits.maxBulkLength = Number(v)));

@@ -1013,3 +1013,181 @@ Deno.test("RANDOMKEY draws every key of a small database and skips expired ones"
   assertEquals(seen.size, 40);
   assert(!seen.has("gone"), "an expired key was drawn");
 });
+
+/** Creates one key of each collection type, `prefix`-named: list, hash, set, zset. */
+function collections(prefix: string): string[][] {
+  return [
+    ["RPUSH", `${prefix}list`, "a", "b", "c"],
+    ["HSET", `${prefix}hash`, "f1", "v1", "f2", "v2"],
+    ["SADD", `${prefix}set`, "1", "2", "3"],
+    ["ZADD", `${prefix}zset`, "1", "a", "2", "b"],
+  ];
+}
+
+/** Reads a collection whole, whatever its type. */
+function readAll(key: string): ScriptStep[] {
+  return [
+    ["TYPE", key],
+    ["LRANGE", key, "0", "-1"],
+    ["HGETALL", key],
+    ["SMEMBERS", key],
+    ["ZRANGE", key, "0", "-1", "WITHSCORES"],
+  ];
+}
+
+Deno.test({
+  name: "TYPE, EXISTS and DEL see every collection type as Redis does",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameAsRedis([
+      ...collections(""),
+      ["SET", "string", "v"],
+      ["TYPE", "list"],
+      ["TYPE", "hash"],
+      ["TYPE", "set"],
+      ["TYPE", "zset"],
+      ["TYPE", "string"],
+      ["EXISTS", "list", "hash", "set", "zset", "string", "missing", "list"],
+      ["DEL", "list", "hash", "missing"],
+      ["EXISTS", "list", "hash", "set", "zset"],
+      ["UNLINK", "set", "zset", "set"],
+      ["EXISTS", "set", "zset", "string"],
+      ["DBSIZE"],
+    ]);
+  },
+});
+
+Deno.test({
+  name: "COPY deep-copies every collection type, across databases and with REPLACE",
+  ignore: needsRedis(),
+  async fn() {
+    const script: ScriptStep[] = [...collections("")];
+    for (const type of ["list", "hash", "set", "zset"]) {
+      script.push(["COPY", type, `${type}2`]);
+    }
+    // Changing a copy leaves the original alone, and the reverse.
+    script.push(
+      ["RPUSH", "list2", "d"],
+      ["LPOP", "list"],
+      ["HSET", "hash2", "f3", "v3"],
+      ["HDEL", "hash", "f1"],
+      ["SADD", "set2", "4"],
+      ["SREM", "set", "1"],
+      ["ZADD", "zset2", "3", "c"],
+      ["ZINCRBY", "zset", "10", "a"],
+    );
+    for (const type of ["list", "hash", "set", "zset"]) {
+      script.push(...readAll(type), ...readAll(`${type}2`));
+    }
+    script.push(
+      // COPY ... DB n REPLACE of a list over a key of another type there, with its TTL.
+      ["EXPIRE", "list", "1000"],
+      ["SELECT", "3"],
+      ["SET", "target", "string"],
+      ["SELECT", "0"],
+      ["COPY", "list", "target", "DB", "3"],
+      ["COPY", "list", "target", "DB", "3", "REPLACE"],
+      ["SELECT", "3"],
+      ...readAll("target"),
+      ["TTL", "target"],
+      ["RPUSH", "target", "x"],
+      ["SELECT", "0"],
+      ["LRANGE", "list", "0", "-1"],
+      ["COPY", "hash", "zset2", "REPLACE"],
+      ...readAll("zset2"),
+      ["HSET", "zset2", "new", "1"],
+      ["HGETALL", "hash"],
+      ["COPY", "zset", "set2"],
+      ["TYPE", "set2"],
+    );
+    await assertSameAsRedis(script);
+  },
+});
+
+Deno.test({
+  name: "RENAME, RENAMENX and MOVE move collections with their TTLs, over any type",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameAsRedis([
+      ...collections(""),
+      ["SET", "string", "v"],
+      ["EXPIRE", "hash", "1000"],
+      // RENAME onto a key of another type replaces it; RENAMENX refuses.
+      ["RENAME", "list", "string"],
+      ...readAll("string"),
+      ["EXISTS", "list"],
+      ["RENAMENX", "set", "zset"],
+      ["RENAMENX", "set", "newset"],
+      ...readAll("newset"),
+      ["RENAME", "hash", "zset"],
+      ...readAll("zset"),
+      ["TTL", "zset"],
+      ["RENAME", "zset", "zset"],
+      // MOVE of a hash, with its TTL; refused when the key exists in the target database.
+      ["MOVE", "zset", "1"],
+      ["EXISTS", "zset"],
+      ["SELECT", "1"],
+      ...readAll("zset"),
+      ["TTL", "zset"],
+      ["HSET", "zset", "f9", "v9"],
+      ["SADD", "busy", "x"],
+      ["SELECT", "0"],
+      ["SADD", "busy", "y"],
+      ["MOVE", "busy", "1"],
+      ["SMEMBERS", "busy"],
+      ["SELECT", "1"],
+      ["SMEMBERS", "busy"],
+    ]);
+  },
+});
+
+Deno.test({
+  name: "SCAN TYPE finds the keys of each collection type as Redis does",
+  ignore: needsRedis(),
+  async fn() {
+    const setup: string[][] = [];
+    for (let i = 0; i < 30; i++) setup.push(...collections(`k${i}:`), ["SET", `k${i}:string`, "v"]);
+    await using ours = await startMiniredis();
+    await using real = await startRealRedis();
+    for (const port of [ours.port, real.port]) {
+      await using session = await RawSession.open(port);
+      for (const step of setup) await session.command(...step);
+    }
+    for (const type of ["zset", "list", "hash", "set", "string", "ZSET", "stream"]) {
+      for (const options of [["TYPE", type], ["TYPE", type, "COUNT", "7", "MATCH", "k1*"]]) {
+        const [mine, theirs] = await Promise.all([
+          scanAll(ours.port, options, 0),
+          scanAll(real.port, options, 0),
+        ]);
+        assertEquals(mine, theirs, `SCAN ${options.join(" ")}`);
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "RENAME and COPY onto a list wake a client blocked on it, as Redis's dbAdd does",
+  ignore: needsRedis(),
+  async fn() {
+    await using ours = await startMiniredis();
+    await using real = await startRealRedis();
+    const replies: string[][] = [];
+    for (const port of [ours.port, real.port]) {
+      await using waiter = await RawSession.open(port);
+      await using writer = await RawSession.open(port);
+      const got: string[] = [];
+      for (const [cmd, dst] of [["RENAME", "dst1"], ["COPY", "dst2"]] as const) {
+        await waiter.write(`*3\r\n$5\r\nBLPOP\r\n$4\r\n${dst}\r\n$1\r\n0\r\n`);
+        while (!(await writer.command("CLIENT", "LIST")).includes("cmd=blpop")) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await writer.command("RPUSH", "src", "a", "b");
+        got.push(await writer.command(cmd, "src", dst), await waiter.read(1));
+        got.push(await writer.command("LRANGE", dst, "0", "-1"));
+        await writer.command("DEL", "src");
+      }
+      replies.push(got);
+    }
+    assertEquals(replies[0], replies[1]);
+  },
+});
