@@ -156,18 +156,46 @@ export function writeCollection<T extends Collection>(
  * too large for a 64-bit count of ms (which C turns negative), is refused as negative.
  */
 export function timeoutDeadline(ctx: ClientContext, text: string): number {
+  // The common case (`BLPOP q 0`, `BLPOP q 5`) without long double arithmetic.
+  if (/^(0|[1-9][0-9]{0,8})$/.test(text)) {
+    return text === "0" ? Infinity : ctx.server.clock.now() + Number(text) * 1000;
+  }
   const seconds = parseLongDouble(text);
   if (seconds === null) throw new CommandError("ERR timeout is not a float or out of range");
-  let ms: number;
-  if ("inf" in seconds) {
-    ms = -Infinity;
-  } else {
-    const half = Math.trunc(seconds.e / 2);
-    ms = Math.ceil(Number(seconds.m) * 2 ** half * 2 ** (seconds.e - half) * 1000);
-    // A positive value too small for a double still rounds up to 1 ms in a long double.
-    if (ms === 0 && seconds.m > 0n) ms = 1;
-    if (!(ms < 2 ** 63)) ms = -Infinity; // C's conversion overflows to LLONG_MIN
+  const ms = "inf" in seconds ? null : timeoutMs(seconds);
+  if (ms === null || ms < 0n) throw new CommandError("ERR timeout is negative");
+  return ms === 0n ? Infinity : ctx.server.clock.now() + Number(ms);
+}
+
+function timeoutMs(v: { m: bigint; e: number }): bigint | null {
+  let p = v.m * 1000n;
+  let e = v.e;
+  const neg = p < 0n;
+  if (neg) p = -p;
+  const bits = p.toString(2).length;
+  if (bits > 64) {
+    const shift = BigInt(bits - 64);
+    const rem = p & ((1n << shift) - 1n);
+    const half = 1n << (shift - 1n);
+    p >>= shift;
+    e += bits - 64;
+    if (rem > half || (rem === half && (p & 1n) === 1n)) {
+      p += 1n;
+      if (p >= 1n << 64n) {
+        p >>= 1n;
+        e++;
+      }
+    }
   }
-  if (ms < 0) throw new CommandError("ERR timeout is negative");
-  return ms === 0 ? Infinity : ctx.server.clock.now() + ms;
+  if (p === 0n) return 0n;
+  if (e + p.toString(2).length > 64) return null;
+  let ms: bigint;
+  if (e >= 0) ms = p << BigInt(e);
+  else {
+    const d = 1n << BigInt(-e);
+    ms = p / d;
+    if (!neg && p % d !== 0n) ms += 1n; // ceil; for negatives, truncation is the ceil
+  }
+  if (neg) ms = -ms;
+  return ms >= 2n ** 63n ? null : ms;
 }

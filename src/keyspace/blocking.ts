@@ -29,7 +29,11 @@ import type { Database } from "./database.ts";
 
 /** What a blocked client left behind: how to serve it, time it out, and let it go on. */
 export interface WaiterCallbacks {
-  /** Runs the command's non-blocking form on `key`; true when it replied (served). */
+  /**
+   * Runs the command's non-blocking form on `key`; true when it replied (served), false when
+   * there is nothing for it (no reply, no change). An error it throws is replied as an error
+   * reply and counts as served.
+   */
   serve(key: string): boolean;
   /** Writes the command's timeout reply (a null). */
   timeout(): void;
@@ -152,7 +156,15 @@ export class BlockingRegistry {
         // A snapshot: serving removes waiters from the queue.
         for (const waiter of [...queue]) {
           if (!waiter.active) continue;
-          if (!waiter.callbacks.serve(key)) {
+          let served: boolean;
+          try {
+            served = waiter.callbacks.serve(key);
+          } catch (error) {
+            // Served with an error (BLMOVE onto a key of another type answers WRONGTYPE).
+            waiter.callbacks.error(error instanceof Error ? error.message : String(error));
+            served = true;
+          }
+          if (!served) {
             // Nothing left for this one: the key is gone or of another type. Later waiters
             // may still be served (a BLMOVE refused by its destination's type is, with an
             // error), so go on as Redis does.

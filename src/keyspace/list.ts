@@ -140,12 +140,13 @@ export class ListValue {
   #replace(elements: string[]): void {
     let capacity = MIN_CAPACITY;
     while (capacity < elements.length) capacity *= 2;
+    const length = elements.length;
     const items: (string | undefined)[] = elements;
     items.length = capacity;
     this.#items = items;
     this.#mask = capacity - 1;
     this.#head = 0;
-    this.#length = elements.length;
+    this.#length = length;
   }
 
   #maybeShrink(): void {

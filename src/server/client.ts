@@ -34,6 +34,9 @@ export class Client implements ClientContext {
   killed = false;
   /** While blocked (BLPOP...): settles once the client is served, timed out or let go. */
   blocked: Promise<void> | null = null;
+  /** Resolves (true) when the client next blocks; renewed each time it is let go. */
+  blockedSignal: Promise<true>;
+  #signalBlocked!: () => void;
 
   constructor(
     readonly id: number,
@@ -47,6 +50,11 @@ export class Client implements ClientContext {
     this.createdAt = server.clock.now();
     this.lastInteraction = this.createdAt;
     this.authenticated = (server.config.get("requirepass") ?? "") === "";
+    this.blockedSignal = this.#renewBlockedSignal();
+  }
+
+  #renewBlockedSignal(): Promise<true> {
+    return new Promise((resolve) => (this.#signalBlocked = () => resolve(true)));
   }
 
   select(index: number): void {
@@ -115,9 +123,11 @@ export class Client implements ClientContext {
         error: (text) => replyError(this, text),
         unblocked: () => {
           this.blocked = null;
+          this.blockedSignal = this.#renewBlockedSignal();
           settle();
         },
       }),
     );
+    this.#signalBlocked();
   }
 }

@@ -445,7 +445,9 @@ export class Server implements ServerContext {
     decoder: RespDecoderStream,
     client: Client,
   ): Promise<void> {
-    const buffer = new Uint8Array(16 * 1024);
+    let buffer = new Uint8Array(16 * 1024);
+    /** Bytes handed to the decoder without waiting, while the client was blocked. */
+    let held = 0;
     try {
       for (;;) {
         const n = await conn.read(buffer).catch((error) => {
@@ -461,12 +463,27 @@ export class Server implements ServerContext {
           break;
         }
         this.stats.netInputBytes += n;
-        await writer.write(buffer.subarray(0, n));
-        if (decoder.bufferedBytes > this.#queryBufferLimit) {
+        // A blocked client (BLPOP...) decodes nothing until it is served, so a write would wait
+        // until then and a hangup would go unseen, leaving a dead waiter to take the next push.
+        // As Redis keeps reading a blocked client's socket, so do we: the chunk is queued
+        // without waiting (counted against the query buffer limit) and reading goes on.
+        if (client.blocked !== null) {
+          held += n;
+          writer.write(buffer.slice(0, n)).then(() => (held -= n), () => {});
+        } else {
+          const written = writer.write(buffer.subarray(0, n));
+          if (await Promise.race([written.then(() => false), client.blockedSignal])) {
+            // It blocked on this very chunk, which the queued write still reads.
+            held += n;
+            written.then(() => (held -= n), () => {});
+            buffer = new Uint8Array(16 * 1024);
+          }
+        }
+        if (decoder.bufferedBytes + held > this.#queryBufferLimit) {
           this.log(
             "warning",
             `Closing client that reached max query buffer length: ${client.describe()} ` +
-              `(qbuf initial bytes: ${decoder.bufferedBytes})`,
+              `(qbuf initial bytes: ${decoder.bufferedBytes + held})`,
           );
           client.kill();
           break;
