@@ -456,16 +456,14 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyR
   for (const spec of specs) {
     if (spec.flags.includes("not_key")) continue;
     if (spec.index !== null && spec.keyNum !== null) {
-      // As Redis: a bad key count invalidates the spec; keys past the end are skipped (the
-      // command itself reports the syntax error).
+      // As Redis: a bad key count, or keys beyond the arguments, invalidate the spec.
       const { keyNumIndex, firstKey, keyStep } = spec.keyNum;
       const numkeys = parseInt64(argv[spec.index + keyNumIndex] ?? "");
       if (keyNumIndex >= argc || numkeys === null || numkeys < 0n) return null;
       const first = spec.index + firstKey;
       const last = first + Number(numkeys) - 1;
-      for (let i = first; i <= last && i < argc; i += keyStep) {
-        keys.push({ position: i, flags: spec.flags });
-      }
+      if (last >= argc || last < first || first >= argc) return null;
+      for (let i = first; i <= last; i += keyStep) keys.push({ position: i, flags: spec.flags });
       continue;
     }
     if (spec.index === null || spec.range === null) return null;
