@@ -34,9 +34,8 @@ export class Client implements ClientContext {
   killed = false;
   /** While blocked (BLPOP...): settles once the client is served, timed out or let go. */
   blocked: Promise<void> | null = null;
-  /** Resolves (true) when the client next blocks; renewed each time it is let go. */
-  blockedSignal: Promise<true>;
-  #signalBlocked!: () => void;
+  /** Called when the client blocks (the server's read loop stops waiting on the decoder). */
+  onBlocked: (() => void) | null = null;
 
   constructor(
     readonly id: number,
@@ -50,11 +49,6 @@ export class Client implements ClientContext {
     this.createdAt = server.clock.now();
     this.lastInteraction = this.createdAt;
     this.authenticated = (server.config.get("requirepass") ?? "") === "";
-    this.blockedSignal = this.#renewBlockedSignal();
-  }
-
-  #renewBlockedSignal(): Promise<true> {
-    return new Promise((resolve) => (this.#signalBlocked = () => resolve(true)));
   }
 
   select(index: number): void {
@@ -123,11 +117,10 @@ export class Client implements ClientContext {
         error: (text) => replyError(this, text),
         unblocked: () => {
           this.blocked = null;
-          this.blockedSignal = this.#renewBlockedSignal();
           settle();
         },
       }),
     );
-    this.#signalBlocked();
+    this.onBlocked?.();
   }
 }

@@ -471,8 +471,18 @@ export class Server implements ServerContext {
           held += n;
           writer.write(buffer.slice(0, n)).then(() => (held -= n), () => {});
         } else {
+          // Waits for the decoder to take the chunk, or for the client to block on it.
           const written = writer.write(buffer.subarray(0, n));
-          if (await Promise.race([written.then(() => false), client.blockedSignal])) {
+          let taken = false;
+          await new Promise<void>((resolve, reject) => {
+            client.onBlocked = resolve;
+            written.then(() => {
+              taken = true;
+              resolve();
+            }, reject);
+          });
+          client.onBlocked = null;
+          if (!taken) {
             // It blocked on this very chunk, which the queued write still reads.
             held += n;
             written.then(() => (held -= n), () => {});
