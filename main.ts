@@ -23,7 +23,17 @@ const SERVE_USAGE = `Usage: miniredis serve [--port 6379] [--bind 127.0.0.1] [--
 export function parseServeArgs(args: string[]): ServerOptions {
   const names = [...CONFIG_PARAMS.map((p) => p.name), ...CONFIG_ALIASES.map(([a]) => a)];
   const unknown: string[] = [];
-  const parsed = parseArgs(args, {
+  // An empty value (`--save ""`, as redis-server takes it) would otherwise read as a stray
+  // argument: pass it as `--save=`.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith("--") && !a.includes("=") && args[i + 1] === "") {
+      joined.push(`${a}=`);
+      i++;
+    } else joined.push(a);
+  }
+  const parsed = parseArgs(joined, {
     string: names,
     boolean: ["tutorial", "help"],
     unknown: (arg) => {
