@@ -26,6 +26,7 @@ import { int64Arg, integerArg, lookupRead, parseInt64 } from "./args.ts";
 import { helpReply } from "./connection.ts";
 import type { ClientContext, ServerContext } from "./context.ts";
 import { pqsort } from "./pqsort.ts";
+import { parseScanOptions } from "./scan.ts";
 import { command, CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -219,25 +220,8 @@ export function parseCursor(text: string): string {
 
 function scan(ctx: ClientContext, argv: string[]): void {
   const cursor = parseCursor(argv[1]!);
-  let count = 10;
-  let match: string | null = null;
-  let typeFilter: string | null = null;
-  for (let i = 2; i < argv.length; i++) {
-    const opt = argv[i]!.toLowerCase();
-    const more = argv.length - i - 1;
-    if (opt === "count" && more >= 1) {
-      count = integerArg(argv[++i]!);
-      if (count < 1) throw new CommandError(Errors.syntax);
-    } else if (opt === "match" && more >= 1) {
-      match = argv[++i]!;
-      if (match === "*") match = null;
-    } else if (opt === "type" && more >= 1) {
-      typeFilter = argv[++i]!.toLowerCase();
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
-  const page = ctx.db.scan(cursor, count, { match, type: typeFilter });
+  const { count, match, type } = parseScanOptions(argv, 2, true);
+  const page = ctx.db.scan(cursor, count, { match, type });
   ctx.out.arrayLength(2);
   ctx.out.bulk(page.cursor);
   ctx.out.bulkArray(page.keys);

@@ -18,6 +18,37 @@ const MAX_CURSORS_PER_COLLECTION = 256;
 /** The cursors of each scanned collection, dropped with the collection. */
 const cursorsByOwner = new WeakMap<object, ScanCursors<unknown>>();
 
+/** The options of a SCAN-family command: COUNT, MATCH (null for all), and SCAN's TYPE. */
+export interface ScanOptions {
+  count: number;
+  match: string | null;
+  type: string | null;
+}
+
+/**
+ * Parses `[MATCH pattern] [COUNT count]` (and `[TYPE type]` for SCAN) from `argv[start..]` as
+ * Redis's scanGenericCommand does, its errors included.
+ */
+export function parseScanOptions(argv: string[], start: number, allowType: boolean): ScanOptions {
+  const o: ScanOptions = { count: 10, match: null, type: null };
+  for (let i = start; i < argv.length; i++) {
+    const opt = argv[i]!.toLowerCase();
+    const more = argv.length - i - 1;
+    if (opt === "count" && more >= 1) {
+      o.count = integerArg(argv[++i]!);
+      if (o.count < 1) throw new CommandError(Errors.syntax);
+    } else if (opt === "match" && more >= 1) {
+      o.match = argv[++i]!;
+      if (o.match === "*") o.match = null;
+    } else if (allowType && opt === "type" && more >= 1) {
+      o.type = argv[++i]!.toLowerCase();
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  return o;
+}
+
 /** Replies an empty scan (`["0", []]`): what HSCAN/SSCAN/ZSCAN answer for a missing key. */
 export function replyEmptyScan(ctx: ClientContext): void {
   ctx.out.arrayLength(2);
@@ -42,21 +73,7 @@ export function scanElements<T>(
   name: (e: T) => string,
   flatten: (e: T, out: string[]) => void,
 ): void {
-  let count = 10;
-  let match: string | null = null;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i]!.toLowerCase();
-    const more = argv.length - i - 1;
-    if (opt === "count" && more >= 1) {
-      count = integerArg(argv[++i]!);
-      if (count < 1) throw new CommandError(Errors.syntax);
-    } else if (opt === "match" && more >= 1) {
-      match = argv[++i]!;
-      if (match === "*") match = null;
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
+  const { count, match } = parseScanOptions(argv, 3, false);
   const accept = (e: T) => match === null || globMatch(match, name(e));
   const out: string[] = [];
   let next = "0";

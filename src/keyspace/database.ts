@@ -36,6 +36,7 @@
 import type { Clock } from "./clock.ts";
 import { globMatch } from "./glob.ts";
 import { hashKey, KeyMeta } from "./key_meta.ts";
+import { ScanCursors } from "./scan_cursors.ts";
 import { typeName, type Value } from "./values.ts";
 
 /** Called for each key removed because its time passed. */
@@ -48,14 +49,6 @@ const MAX_SCAN_CURSORS = 4096;
 export interface ScanPage {
   cursor: string;
   keys: string[];
-}
-
-/** A SCAN cursor: its iterator until used, then the page it answered (for replays). */
-interface ScanCursor {
-  iterator: Iterator<string> | undefined;
-  page: ScanPage | undefined;
-  /** COUNT, MATCH and TYPE of the request that produced `page`. */
-  request: string;
 }
 
 /** A SCAN filter: glob MATCH pattern and TYPE name, each optional. */
@@ -93,9 +86,8 @@ export class Database {
   #preciseExpires = new Map<string, bigint>();
   #clock: Clock;
   #onExpired: ExpiredListener | null;
-  #scanCursors = new Map<string, ScanCursor>();
+  #scanCursors = new ScanCursors<string>(MAX_SCAN_CURSORS);
   #randomWalk: Iterator<string> | null = null;
-  #nextCursor = 1 + Math.floor(Math.random() * 1e9);
   #expireWalk: Iterator<[string, number]> | null = null;
   /** Per-key access clock and string encoding (see the module doc). */
   #meta = new KeyMeta();
@@ -404,48 +396,14 @@ export class Database {
    */
   scan(cursor: string, count: number, filter: ScanFilter): ScanPage {
     const request = `${count}\0${filter.match ?? ""}\0${filter.type ?? ""}`;
-    const known = cursor === "0" ? undefined : this.#scanCursors.get(cursor);
-    if (known?.page !== undefined && known.request === request) {
-      this.#touchCursor(cursor, known);
-      return known.page;
-    }
-    const it = known?.iterator ?? this.dict.keys();
-    const keys: string[] = [];
-    let done = false;
-    for (let visited = 0; visited < count; visited++) {
-      const next = it.next();
-      if (next.done) {
-        done = true;
-        break;
-      }
-      const key = next.value;
-      if (filter.match !== null && !globMatch(filter.match, key)) continue;
-      if (this.expireIfNeeded(key)) continue;
-      if (filter.type !== null) {
-        const value = this.dict.get(key);
-        if (value === undefined || typeName(value) !== filter.type) continue;
-      }
-      keys.push(key);
-    }
-    const page: ScanPage = { cursor: "0", keys };
-    if (!done) {
-      page.cursor = String(this.#nextCursor++);
-      this.#touchCursor(page.cursor, { iterator: it, page: undefined, request: "" });
-    }
-    // The used cursor keeps its answer (not its iterator, which has moved on) for replays.
-    if (cursor !== "0") this.#touchCursor(cursor, { iterator: undefined, page, request });
-    return page;
-  }
-
-  /** Stores a cursor as the most recently used, forgetting the least recently used ones. */
-  #touchCursor(cursor: string, entry: ScanCursor): void {
-    this.#scanCursors.delete(cursor);
-    this.#scanCursors.set(cursor, entry);
-    while (this.#scanCursors.size > MAX_SCAN_CURSORS) {
-      const oldest = this.#scanCursors.keys().next().value;
-      if (oldest === undefined) break;
-      this.#scanCursors.delete(oldest);
-    }
+    const page = this.#scanCursors.page(cursor, count, request, () => this.dict.keys(), (key) => {
+      if (filter.match !== null && !globMatch(filter.match, key)) return false;
+      if (this.expireIfNeeded(key)) return false;
+      if (filter.type === null) return true;
+      const value = this.dict.get(key);
+      return value !== undefined && typeName(value) === filter.type;
+    });
+    return { cursor: page.cursor, keys: page.items };
   }
 
   /**
