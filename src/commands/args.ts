@@ -99,6 +99,41 @@ export function checkStringLength(ctx: ClientContext, length: number): void {
 export const MAX_STRING_LENGTH = 2 ** 29 - 24;
 
 /**
+ * The largest reply a pick with repeats (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER with a negative
+ * count) may build. Redis has no limit: `SRANDMEMBER s -1000000000000` has it buffer the reply
+ * until it runs out of memory, taking every client with it. Here such a reply is refused before
+ * anything is written, and the connection goes on.
+ */
+const MAX_RANDOM_REPLY_BYTES = 512 * 1024 * 1024;
+
+/** The reply to a pick with repeats larger than MAX_RANDOM_REPLY_BYTES. */
+export const randomReplyTooLarge = "ERR value is out of range, the reply would exceed 512 MB";
+
+/** The bytes of a bulk string reply holding `length` bytes: `$<length>\r\n<bytes>\r\n`. */
+export function bulkReplyBytes(length: number): number {
+  return length + 5 + String(length).length;
+}
+
+/**
+ * Refuses (randomReplyTooLarge) a reply of `count` picks with repeats from a collection of
+ * `size` elements whose replies average `averageReplyBytes()` bytes each, when it would pass
+ * MAX_RANDOM_REPLY_BYTES. Up to the size, the reply is about as large as the collection, which
+ * is in memory already; beyond it, measuring the elements (O(size)) costs less than the reply
+ * (O(count)), and `averageReplyBytes` is only called then.
+ */
+export function checkRandomReplySize(
+  count: number,
+  size: number,
+  averageReplyBytes: () => number,
+): void {
+  if (count <= size) return;
+  // Every pick costs at least an empty bulk string ("$0\r\n\r\n"): absurd counts need no measuring.
+  if (count * 6 > MAX_RANDOM_REPLY_BYTES || count * averageReplyBytes() > MAX_RANDOM_REPLY_BYTES) {
+    throw new CommandError(randomReplyTooLarge);
+  }
+}
+
+/**
  * Converts an EX/PX/EXAT/PXAT amount to an absolute ms time, with Redis's checks: the amount
  * must be an integer, positive, and the result must fit in 64 bits. The time is exact (a
  * bigint): `PXAT 9223372036854775807` is reported back by PEXPIRETIME digit for digit.

@@ -7,7 +7,15 @@
  * @module
  */
 import { HashValue } from "../keyspace/hash.ts";
-import { int64Arg, outOfInt64, parseInt64, readCollection, writeCollection } from "./args.ts";
+import {
+  bulkReplyBytes,
+  checkRandomReplySize,
+  int64Arg,
+  outOfInt64,
+  parseInt64,
+  readCollection,
+  writeCollection,
+} from "./args.ts";
 import type { ClientContext } from "./context.ts";
 import { parseCursor } from "./keys.ts";
 import { addLongDouble, formatLongDouble, isInfinite, parseLongDouble } from "./long_double.ts";
@@ -189,52 +197,24 @@ function hincrbyfloat(ctx: ClientContext, argv: string[]): void {
   ctx.out.bulk(text);
 }
 
-/**
- * A random reply may not grow past this many pending bytes: `HRANDFIELD k -1000000000000`
- * would otherwise grow the reply until the process runs out of memory, taking every client
- * with it. Past it, or past the client-output-buffer-limit `normal` hard limit when one is
- * set, the reply stops and the connection is closed, as Redis closes a client that overruns
- * its output buffer limit.
- */
-const RANDOM_REPLY_CAP = 1 << 30;
-
-/** Redis's memory units (`memtoull`): `1k` is 1000 bytes, `1kb` 1024. */
-const MEMORY_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1e3,
-  kb: 1024,
-  m: 1e6,
-  mb: 1024 ** 2,
-  g: 1e9,
-  gb: 1024 ** 3,
-};
-
-/** The pending reply bytes after which a long random reply closes the connection. */
-function randomReplyLimit(ctx: ClientContext): number {
-  const limits = ctx.server.config.get("client-output-buffer-limit") ?? "";
-  const m = /(?:^|\s)normal\s+(\d+)([a-z]*)\s/i.exec(`${limits} `);
-  const hard = m === null ? 0 : Number(m[1]) * (MEMORY_UNITS[m[2]!.toLowerCase()] ?? 0);
-  return hard > 0 ? Math.min(hard, RANDOM_REPLY_CAP) : RANDOM_REPLY_CAP;
-}
-
-/** Whether the reply being written has overrun `limit`; if so the connection is closed. */
-function replyOverrun(ctx: ClientContext, limit: number): boolean {
-  if (ctx.out.length <= limit) return false;
-  ctx.server.log(
-    "warning",
-    `Client id=${ctx.id} closed for overcoming of output buffer limits (HRANDFIELD).`,
-  );
-  ctx.closeAfterReply = true;
-  return true;
-}
-
 /** Writes one HRANDFIELD pick: the field, or field and value (a pair of its own in RESP3). */
 function replyPick(ctx: ClientContext, hash: HashValue, field: string, withValues: boolean): void {
   if (!withValues) return ctx.out.bulk(field);
   if (ctx.out.version === 3) ctx.out.arrayLength(2);
   ctx.out.bulk(field);
   ctx.out.bulk(hash.fields.get(field)!);
+}
+
+/** The mean size of an HRANDFIELD pick's reply, for checkRandomReplySize. */
+function averagePickReply(ctx: ClientContext, hash: HashValue, withValues: boolean): number {
+  // In RESP3 a field and its value are a pair of their own: "*2\r\n".
+  const pairHeader = withValues && ctx.out.version === 3 ? 4 : 0;
+  let bytes = 0;
+  for (const [field, value] of hash.fields) {
+    bytes += bulkReplyBytes(field.length);
+    if (withValues) bytes += pairHeader + bulkReplyBytes(value.length);
+  }
+  return bytes / hash.size;
 }
 
 function hrandfield(ctx: ClientContext, argv: string[]): void {
@@ -260,12 +240,6 @@ function hrandfield(ctx: ClientContext, argv: string[]): void {
   hrandfieldWithCount(ctx, argv[1]!, l, withValues);
 }
 
-/** An array header for a length that may exceed 2^53 (a huge HRANDFIELD count). */
-function arrayHeader(ctx: ClientContext, n: bigint): void {
-  if (n <= BigInt(Number.MAX_SAFE_INTEGER)) ctx.out.arrayLength(Number(n));
-  else ctx.out.raw(`*${n}\r\n`);
-}
-
 /**
  * HRANDFIELD with a count, following Redis's cases: a negative count picks with repeats; a
  * count at least the size answers the whole hash in its order; otherwise distinct picks, in
@@ -277,17 +251,13 @@ function hrandfieldWithCount(ctx: ClientContext, key: string, l: bigint, withVal
   const size = hash.size;
   const flat = withValues && ctx.out.version === 2;
   if (l < 0n || l === 1n) {
-    const picks = l < 0n ? -l : l;
-    arrayHeader(ctx, flat ? picks * 2n : picks);
-    if (picks === 1n) return replyPick(ctx, hash, hash.randomField(), withValues);
-    // Beyond 2^53 picks the reply overruns its limit long before the count is reached.
-    const count = Number(picks);
+    // Beyond 2^53 the count is approximate, but such a reply is refused whatever it is.
+    const count = Number(l < 0n ? -l : l);
+    checkRandomReplySize(count, size, () => averagePickReply(ctx, hash, withValues));
+    ctx.out.arrayLength(flat ? count * 2 : count);
+    if (count === 1) return replyPick(ctx, hash, hash.randomField(), withValues);
     const pick = hash.randomPicker(count);
-    const limit = count > 1024 ? randomReplyLimit(ctx) : Infinity;
-    for (let i = 0; i < count; i++) {
-      replyPick(ctx, hash, pick(), withValues);
-      if ((i & 1023) === 1023 && replyOverrun(ctx, limit)) return;
-    }
+    for (let i = 0; i < count; i++) replyPick(ctx, hash, pick(), withValues);
     return;
   }
   if (l >= BigInt(size)) {

@@ -14,7 +14,13 @@
  * @module
  */
 import { SetValue } from "../keyspace/set.ts";
-import { parseInt64, readCollection, writeCollection } from "./args.ts";
+import {
+  bulkReplyBytes,
+  checkRandomReplySize,
+  parseInt64,
+  readCollection,
+  writeCollection,
+} from "./args.ts";
 import type { ClientContext } from "./context.ts";
 import { replyEmptyScan, scanElements } from "./scan.ts";
 import { parseCursor } from "./keys.ts";
@@ -24,12 +30,6 @@ import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 const SPOP_MOVE_STRATEGY_MUL = 5;
 /** SRANDMEMBER copies the whole set when asked for more than a third of it. */
 const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
-/**
- * The largest reply SRANDMEMBER with a negative count may build. Redis has no limit (it would
- * try to buffer, say, 10^18 members); here a reply is one buffer, so an absurd count is refused.
- */
-const MAX_RANDOM_REPLY_BYTES = 512 * 1024 * 1024;
-
 const positiveCountError = "ERR value is out of range, must be positive";
 const randCountRangeError =
   "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
@@ -173,7 +173,7 @@ function srandmemberWithCount(ctx: ClientContext, argv: string[]): void {
   if (set === null || count === 0) return ctx.out.arrayLength(0);
   const size = set.size;
   if (!unique || count === 1) {
-    checkRandomReplySize(set, count);
+    checkRandomReplySize(count, size, () => averageMemberReply(set));
     ctx.out.arrayLength(count);
     for (let i = 0; i < count; i++) ctx.out.bulk(set.randomMember());
     return;
@@ -198,23 +198,12 @@ function srandmemberWithCount(ctx: ClientContext, argv: string[]): void {
   for (const m of randomDistinct(set, count)) ctx.out.bulk(m);
 }
 
-/**
- * Refuses a repeated-members reply too large to buffer (see MAX_RANDOM_REPLY_BYTES). Up to the
- * set's size, the reply is about as large as the set itself; beyond, the members' mean size
- * gives the expected size, and measuring them (O(size)) costs less than the reply (O(count)).
- */
-function checkRandomReplySize(set: SetValue, count: number): void {
-  if (count <= set.size) return;
-  // Each member costs at least "$0\r\n\r\n".
-  if (count * 6 > MAX_RANDOM_REPLY_BYTES) throw new CommandError(randReplyTooLarge);
+/** The mean size of a member's reply, for checkRandomReplySize. */
+function averageMemberReply(set: SetValue): number {
   let bytes = 0;
-  for (const m of set) bytes += m.length + 5 + String(m.length).length;
-  if ((bytes / set.size) * count > MAX_RANDOM_REPLY_BYTES) {
-    throw new CommandError(randReplyTooLarge);
-  }
+  for (const m of set) bytes += bulkReplyBytes(m.length);
+  return bytes / set.size;
 }
-
-const randReplyTooLarge = "ERR value is out of range, the reply would exceed 512 MB";
 
 /**
  * Looks up every key as Redis does before computing (each counts a keyspace hit or miss; any

@@ -21,6 +21,8 @@ import {
 } from "../keyspace/zset.ts";
 import { formatDoubleG17, parseDouble, parseDoubleLoose } from "../resp/double.ts";
 import {
+  bulkReplyBytes,
+  checkRandomReplySize,
   int64Arg,
   integerArg,
   lookupRead,
@@ -38,8 +40,6 @@ const NOT_LEX_RANGE = "ERR min or max not valid string range item";
 const NAN_RESULT = "ERR resulting score is not a number (NaN)";
 /** C's LONG_MAX, exactly. */
 const LONG_MAX = 2n ** 63n - 1n;
-/** The most elements ZRANDMEMBER replies with: Redis would try more and run out of memory. */
-const MAX_RANDOM_REPLY = 2 ** 27;
 
 // ---------------------------------------------------------------------------------------------
 // Argument parsing
@@ -1056,14 +1056,14 @@ function randomMembers(ctx: ClientContext, key: string, count: number, withScore
   if (zset === null || count === 0) return out.arrayLength(0);
   const unique = count > 0;
   const wanted = Math.abs(count);
-  if (!unique && wanted > MAX_RANDOM_REPLY) throw new CommandError("ERR value is out of range");
+  const size = zset.size;
   const pairs = withScores && out.version === 3;
+  if (!unique) checkRandomReplySize(wanted, size, () => averagePickReply(zset, withScores, pairs));
   const reply = (n: number) => {
     if (pairs) out.arrayLength(2);
     out.bulk(zset.member(n));
     if (withScores) out.double(zset.scoreOf(n));
   };
-  const size = zset.size;
   const length = unique ? Math.min(wanted, size) : wanted;
   out.arrayLength(withScores && !pairs ? length * 2 : length);
   if (!unique || wanted === 1) {
@@ -1090,6 +1090,19 @@ function randomMembers(ctx: ClientContext, key: string, count: number, withScore
       reply(n);
     }
   }
+}
+
+/** The mean size of a ZRANDMEMBER pick's reply, for checkRandomReplySize. */
+function averagePickReply(zset: SortedSetValue, withScores: boolean, pairs: boolean): number {
+  let bytes = 0;
+  for (const [member, score] of zset.entries()) {
+    bytes += bulkReplyBytes(member.length);
+    if (!withScores) continue;
+    const text = formatDoubleG17(score);
+    // RESP3: a pair ("*2\r\n") ending in a double (",text\r\n"); RESP2: a bulk string.
+    bytes += pairs ? 4 + text.length + 3 : bulkReplyBytes(text.length);
+  }
+  return bytes / zset.size;
 }
 
 function zscan(ctx: ClientContext, argv: string[]): void {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { randomReplyTooLarge } from "../../src/commands/args.ts";
 import { SortedSetValue } from "../../src/keyspace/zset.ts";
 import type { RespValue } from "../../src/resp/types.ts";
 import {
@@ -985,6 +986,11 @@ Deno.test({
       ["ZRANDMEMBER", "s"],
       ["ZRANDMEMBER", "s", "1"],
       ["ZRANDMEMBER", "s", "x"],
+      // Redis answers these without building a reply: the size rule comes after them.
+      ["ZRANDMEMBER", "missing", "-9223372036854775807"],
+      ["ZRANDMEMBER", "s", "-9223372036854775807"],
+      ["ZRANDMEMBER", "s", "-4611686018427387903", "WITHSCORES"],
+      ["ZRANDMEMBER", "z", "-9223372036854775807", "FOO"],
       hello3,
       ...steps,
       ["ZRANDMEMBER", "z", "5", "WITHSCORES"],
@@ -993,6 +999,39 @@ Deno.test({
     ];
     await assertSameAsRedis(script);
   },
+});
+
+Deno.test("ZRANDMEMBER refuses a repeated-members reply past 512 MB and the connection goes on", async () => {
+  await using server = await startMiniredis();
+  await using s = await RawSession.open(server.port);
+  const refused = `-${randomReplyTooLarge}\r\n`;
+  await s.command("ZADD", "z", "1", "a", "2", "b", "3", "c");
+  const huge = [
+    ["-9223372036854775807"],
+    ["-4611686018427387903", "WITHSCORES"],
+    ["-1000000000000"],
+    // 50 M picks of a member ("$1\r\na\r\n") and its score would be at least 700 MB.
+    ["-50000000", "WITHSCORES"],
+  ];
+  for (const version of ["2", "3"]) {
+    await s.command("HELLO", version);
+    const members = itemsOf(parseReply(await s.command("ZRANDMEMBER", "z", "-100000")));
+    assertEquals(members?.length, 100000);
+    assertEquals(new Set(members), new Set(["a", "b", "c"]));
+    const scored = itemsOf(
+      parseReply(await s.command("ZRANDMEMBER", "z", "-100000", "WITHSCORES")),
+    );
+    assertEquals(scored?.length, version === "2" ? 200000 : 100000);
+    for (const args of huge) {
+      assertEquals(await s.command("ZRANDMEMBER", "z", ...args), refused, args.join(" "));
+      assertEquals(await s.command("PING"), "+PONG\r\n");
+    }
+  }
+  // The members' size counts: 60,000 picks of a 10 kB member would be 600 MB.
+  await s.command("ZADD", "big", "1", "x".repeat(10_000));
+  assertEquals(await s.command("ZRANDMEMBER", "big", "-60000"), refused);
+  assertEquals(itemsOf(parseReply(await s.command("ZRANDMEMBER", "big", "-1000")))?.length, 1000);
+  assertEquals(await s.command("ZCARD", "z"), ":3\r\n");
 });
 
 /** Runs `scenario` against a fresh server of each kind and asserts equal results. */
