@@ -29,6 +29,32 @@ export function parseInt64(text: string): bigint | null {
   return v < INT64_MIN || v > INT64_MAX ? null : v;
 }
 
+/**
+ * A canonical integer of at most 15 digits as a number (exact in a double, so sums of two are
+ * exact and within 64 bits), else NaN: the fast path of counters (INCR, HINCRBY) before
+ * `parseInt64`.
+ */
+export function parseSmallInteger(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 16) return NaN;
+  let i = 0;
+  const negative = text.charCodeAt(0) === 45;
+  if (negative) {
+    if (n === 1) return NaN;
+    i = 1;
+  }
+  if (n - i > 15) return NaN;
+  const first = text.charCodeAt(i);
+  if (first === 48) return n === 1 ? 0 : NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
 /** An integer argument as a number (beyond 2^53 approximated); throws Redis's error. */
 export function integerArg(text: string, error: string = Errors.notInteger): number {
   if (text.length < 16 && /^(0|-?[1-9][0-9]*)$/.test(text)) return Number(text);

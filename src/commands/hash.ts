@@ -13,6 +13,7 @@ import {
   int64Arg,
   outOfInt64,
   parseInt64,
+  parseSmallInteger,
   readCollection,
   writeCollection,
 } from "./args.ts";
@@ -135,36 +136,14 @@ function hvals(ctx: ClientContext, argv: string[]): void {
   for (const value of hash.fields.values()) ctx.out.bulk(value);
 }
 
-/** A canonical integer of at most 15 digits as a number (exact in a double), else NaN. */
-function smallInteger(text: string): number {
-  const n = text.length;
-  if (n === 0 || n > 16) return NaN;
-  let i = 0;
-  const negative = text.charCodeAt(0) === 45;
-  if (negative) {
-    if (n === 1) return NaN;
-    i = 1;
-  }
-  if (n - i > 15) return NaN;
-  const first = text.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0 : NaN;
-  let v = 0;
-  for (; i < n; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    v = v * 10 + d;
-  }
-  return negative ? -v : v;
-}
-
 function hincrby(ctx: ClientContext, argv: string[]): void {
   const key = argv[1]!;
   const field = argv[2]!;
-  const smallBy = smallInteger(argv[3]!);
+  const smallBy = parseSmallInteger(argv[3]!);
   const by = Number.isNaN(smallBy) ? int64Arg(argv[3]!) : smallBy;
   const existing = writeCollection(ctx.db, key, HashValue);
   const old = existing?.fields.get(field);
-  const smallOld = old === undefined ? 0 : smallInteger(old);
+  const smallOld = old === undefined ? 0 : parseSmallInteger(old);
   let next: number | bigint;
   if (typeof by === "number" && !Number.isNaN(smallOld)) {
     // Both sides have at most 15 digits: the sum is exact and within 64 bits.

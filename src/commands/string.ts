@@ -14,6 +14,7 @@ import {
   lookupRead,
   outOfInt64,
   parseInt64,
+  parseSmallInteger,
   readString,
   replyValue,
   valueArg,
@@ -218,35 +219,10 @@ function strlen(ctx: ClientContext, argv: string[]): void {
   ctx.out.integer(readString(ctx, argv[1]!)?.length ?? 0);
 }
 
-/**
- * Parses a counter the way `string2ll` does, on a fast path for the short decimal strings
- * counters hold: returns NaN when the text is not such a number (or too long for the path).
- */
-function smallInteger(text: string): number {
-  const n = text.length;
-  if (n === 0 || n > 15) return NaN;
-  let i = 0;
-  let negative = false;
-  if (text.charCodeAt(0) === 45) {
-    negative = true;
-    i = 1;
-    if (n === 1) return NaN;
-  }
-  const first = text.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0 : NaN;
-  let v = 0;
-  for (; i < n; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    v = v * 10 + d;
-  }
-  return negative ? -v : v;
-}
-
 function incrBy(ctx: ClientContext, key: string, by: bigint | number): void {
   const old = writableString(ctx.db, key);
   // Fast path: both sides fit in 15 digits, so the sum is exact in a double.
-  const small = old === null ? 0 : smallInteger(old);
+  const small = old === null ? 0 : parseSmallInteger(old);
   if (typeof by === "number" && !Number.isNaN(small)) {
     const next = small + by;
     const text = String(next);
@@ -270,7 +246,7 @@ function incrBy(ctx: ClientContext, key: string, by: bigint | number): void {
 
 /** An INCRBY/DECRBY amount: a small number when it is one, else an exact bigint. */
 function amountArg(text: string): bigint | number {
-  const small = smallInteger(text);
+  const small = parseSmallInteger(text);
   return Number.isNaN(small) ? int64Arg(text) : small;
 }
 
