@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { formatDouble, type RespValue } from "../resp/types.ts";
+import { doubleText, type RespValue } from "../resp/types.ts";
 
 /** redis-cli's `sdscatrepr`: a quoted string with C escapes and \xNN for unprintable bytes. */
 export function quoteRepr(s: string): string {
@@ -61,7 +61,7 @@ export function formatTty(value: RespValue, prefix = ""): string {
       case "error":
         return `(error) ${t.value}\n`;
       case "double":
-        return `(double) ${formatDouble(t.value)}\n`;
+        return `(double) ${doubleText(t)}\n`;
       case "bignum":
         return `(big number) ${t.value}\n`;
       case "verbatim":
@@ -146,7 +146,7 @@ export function formatRaw(value: RespValue): string {
     case "error":
       return t.value + "\n";
     case "double":
-      return formatDouble(t.value);
+      return doubleText(t);
     case "map":
       return t.entries.map(([k, v]) => `${formatRaw(k)} ${formatRaw(v)}`).join("\n");
     case "set":

@@ -28,7 +28,7 @@
  * @module
  */
 import { Latin1Decoder, MAX_LATIN1_LENGTH } from "./latin1.ts";
-import type { RespValue } from "./types.ts";
+import { formatDouble, type RespDouble, type RespValue } from "./types.ts";
 
 /** Returned when the buffer ends before the value does. */
 export const INCOMPLETE: unique symbol = Symbol("incomplete");
@@ -131,6 +131,12 @@ function parseInteger(buf: Uint8Array, start: number, cr: number, latin1: Latin1
   if (!/^[+-]?\d+$/.test(text)) throw new RespProtocolError("Protocol error: invalid integer");
   const m = Number(text);
   return Number.isSafeInteger(m) ? m : BigInt(text);
+}
+
+/** A `,` double, keeping its text when our formatting of the number would not give it back. */
+function doubleValue(text: string): RespDouble {
+  const value = parseDouble(text);
+  return formatDouble(value) === text ? { kind: "double", value } : { kind: "double", value, text };
 }
 
 function parseDouble(text: string): number {
@@ -269,7 +275,7 @@ export class ValueParser {
           value = parseInteger(buf, pos + 1, cr, latin1);
           break;
         case 44: // ,
-          value = { kind: "double", value: parseDouble(latin1.decode(buf, pos + 1, cr)) };
+          value = doubleValue(latin1.decode(buf, pos + 1, cr));
           break;
         case 40: // (
           value = { kind: "bignum", value: latin1.decode(buf, pos + 1, cr) };

@@ -16,7 +16,7 @@
  */
 import { formatDoubleG17 } from "./double.ts";
 import { latin1WriteInto } from "./latin1.ts";
-import { formatDouble, type RespValue, type RespVersion } from "./types.ts";
+import { doubleText, type RespValue, type RespVersion } from "./types.ts";
 
 const INITIAL_SIZE = 16 * 1024;
 /** A buffer grown past this by a large reply is dropped after the flush. */
@@ -254,9 +254,7 @@ export class ReplyWriter {
       case "error":
         return this.error(tagged.value);
       case "double":
-        return v3
-          ? this.raw(`,${formatDouble(tagged.value)}\r\n`)
-          : this.bulk(formatDouble(tagged.value));
+        return v3 ? this.raw(`,${doubleText(tagged)}\r\n`) : this.bulk(doubleText(tagged));
       case "bignum":
         return v3 ? this.raw(`(${tagged.value}\r\n`) : this.bulk(tagged.value);
       case "verbatim":

@@ -29,6 +29,8 @@ export interface RespError {
 export interface RespDouble {
   readonly kind: "double";
   readonly value: number;
+  /** The text as it arrived, when it differs from `formatDouble(value)` (`0.10000000000000001`). */
+  readonly text?: string;
 }
 /** `(123...` (RESP3), kept as its decimal text. */
 export interface RespBigNumber {
@@ -109,10 +111,15 @@ export function scalarText(value: RespValue): string | null {
         case "verbatim":
           return (value as RespSimple).value;
         case "double":
-          return formatDouble((value as RespDouble).value);
+          return doubleText(value as RespDouble);
       }
   }
   return null;
+}
+
+/** A double's text: as it arrived on the wire, else `formatDouble` of its value. */
+export function doubleText(d: RespDouble): string {
+  return d.text ?? formatDouble(d.value);
 }
 
 /** Formats a double the way RESP3 writes it: `inf`, `-inf`, `nan` or the shortest digits. */

@@ -105,3 +105,9 @@ Deno.test({
     assertEquals(quoteRepr(""), '""');
   },
 });
+
+Deno.test("a RESP3 double is shown with the digits the server sent, as redis-cli shows it", () => {
+  const value = { kind: "double", value: 0.1, text: "0.10000000000000001" } as const;
+  assertEquals(formatTty(value), "(double) 0.10000000000000001\n");
+  assertEquals(formatRaw(value), "0.10000000000000001");
+});

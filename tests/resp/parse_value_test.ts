@@ -53,7 +53,7 @@ const SAMPLES: readonly [string, RespValue][] = [
   ["_\r\n", null],
   [",1.5\r\n", { kind: "double", value: 1.5 }],
   [",-0.25\r\n", { kind: "double", value: -0.25 }],
-  [",1e300\r\n", { kind: "double", value: 1e300 }],
+  [",1e300\r\n", { kind: "double", value: 1e300, text: "1e300" }],
   [",10\r\n", { kind: "double", value: 10 }],
   [",inf\r\n", { kind: "double", value: Infinity }],
   [",-inf\r\n", { kind: "double", value: -Infinity }],
@@ -376,4 +376,13 @@ Deno.test("findLineEnd finds the CR of a complete line only", () => {
     message = error.message;
   }
   assertEquals(message, "Protocol error: too long");
+});
+
+Deno.test("ValueParser keeps a double's text when the number would print differently", () => {
+  assertEquals(parse(",0.10000000000000001\r\n")[0], {
+    kind: "double",
+    value: 0.1,
+    text: "0.10000000000000001",
+  });
+  assertEquals(parse(",1.5\r\n")[0], { kind: "double", value: 1.5 });
 });
