@@ -1,13 +1,17 @@
 """redis-py, used as a new user would, against the server on the port given as argv[1].
 
-Runs string, key, expiry, database (db=), SCAN, INFO, pipeline and error-case calls and
-prints one JSON transcript: a list of [label, result] pairs, bytes as {"hex": ...} and
-Redis errors as {"error": str(e), "class": name}. tests/clients/redis_py_test.ts runs it
-against miniredis and against a real redis-server and compares the two transcripts.
+Runs string, key, expiry, database (db=), SCAN, INFO, pipeline and error-case calls, then
+lists (a job queue, workers in threads blocked until a push), hashes, sets, sorted sets,
+SORT, OBJECT and WRONGTYPE errors, and prints one JSON transcript: a list of [label, result]
+pairs, bytes as {"hex": ...} and Redis errors as {"error": str(e), "class": name}.
+tests/clients/redis_py_test.ts runs it against miniredis and against a real redis-server and
+compares the two transcripts.
 
-TTLs depend on timing, so they are recorded as "within range" booleans (or the value
-itself when out of range, so that a failure shows it).
+Sets come back as Python sets and are recorded sorted; random picks are recorded by their
+properties (sizes, membership). TTLs depend on timing, so they are recorded as "within
+range" booleans (or the value itself when out of range, so that a failure shows it).
 """
+import concurrent.futures
 import datetime
 import json
 import math
@@ -321,6 +325,430 @@ def text_part(t, port):
         c.close()
 
 
+def took_within(start, low, high):
+    """True when the seconds since start (a time.monotonic() reading) lie in [low, high]."""
+    elapsed = time.monotonic() - start
+    return True if low <= elapsed <= high else elapsed
+
+
+def until_blocked(r, count):
+    """Polls INFO clients until the server reports count blocked clients; returns the count
+    last seen. Called before pushing to a key another connection is blocked on, so that the
+    push wakes a waiter rather than racing it."""
+    seen = -1
+    for _ in range(200):
+        seen = r.info("clients")["blocked_clients"]
+        if seen >= count:
+            break
+        time.sleep(0.005)
+    return seen
+
+
+def queue_part(t, r):
+    """A queue of jobs: producers push, a worker pops (blocking, with a timeout), acks."""
+    t.step("queue: lpush one", lambda: r.lpush("jobs", "job:1"))
+    t.step("queue: lpush many", lambda: r.lpush("jobs", "job:2", "job:3", "job:4"))
+    t.step("queue: llen", lambda: r.llen("jobs"))
+    t.step("queue: lrange", lambda: r.lrange("jobs", 0, -1))
+    t.step("queue: brpop ready", lambda: r.brpop("jobs", timeout=1))
+    t.step("queue: lmove to processing", lambda: r.lmove("jobs", "processing", "RIGHT", "LEFT"))
+    t.step("queue: rpoplpush to processing", lambda: r.rpoplpush("jobs", "processing"))
+    t.step("queue: lrange processing", lambda: r.lrange("processing", 0, -1))
+    t.step("queue: lrem ack", lambda: r.lrem("processing", 1, "job:2"))
+    t.step("queue: lrem ack again", lambda: r.lrem("processing", 1, "job:2"))
+    t.step("queue: last job", lambda: r.rpop("jobs"))
+    t.step("queue: blpop several keys",
+           lambda: (r.rpush("urgent", "fire"), r.blpop(["jobs", "urgent"], timeout=1))[1])
+    t.step("queue: emptied list is gone",
+           lambda: [r.llen("jobs"), r.exists("jobs", "urgent"), r.type("jobs")])
+
+    def timed(fn):
+        start = time.monotonic()
+        return [fn(), took_within(start, 0.18, 3)]
+
+    # redis-py types the timeout as int seconds; Redis takes a float, and so does redis-py.
+    t.step("queue: brpop times out (int timeout)", lambda: timed(lambda: r.brpop("jobs", 1)))
+    t.step("queue: blpop times out (float timeout)",
+           lambda: timed(lambda: r.blpop("jobs", timeout=0.2)))
+    t.step("queue: blmove times out",
+           lambda: timed(lambda: r.blmove("jobs", "processing", 0.2, "LEFT", "RIGHT")))
+    t.step("queue: blmpop ready", lambda: (
+        r.rpush("batch", "a", "b", "c"),
+        r.blmpop(1, 2, "jobs", "batch", direction="LEFT", count=2))[1])
+    t.step("queue: lmpop", lambda: r.lmpop(2, "jobs", "batch", direction="RIGHT"))
+    t.step("queue: lmpop empty", lambda: r.lmpop(1, "batch", direction="LEFT"))
+    t.step("queue: brpop negative timeout", lambda: r.brpop("jobs", -1))
+
+    # A capped "recent activity" list, and edits in place.
+    def recent():
+        for event in ["login", "view", "click", "logout", "login"]:
+            r.lpush("recent", event)
+            r.ltrim("recent", 0, 3)
+        return r.lrange("recent", 0, -1)
+
+    t.step("recent: lpush + ltrim", recent)
+    t.step("recent: lindex", lambda: r.lindex("recent", -1))
+    t.step("recent: lpos", lambda: r.lpos("recent", "login"))
+    t.step("recent: lpos rank", lambda: r.lpos("recent", "login", rank=-1))
+    t.step("recent: lpos count", lambda: r.lpos("recent", "login", count=0))
+    t.step("recent: linsert", lambda: r.linsert("recent", "BEFORE", "click", "scroll"))
+    t.step("recent: lset", lambda: r.lset("recent", 0, "login!"))
+    t.step("recent: lset out of range", lambda: r.lset("recent", 99, "x"))
+    t.step("recent: lset missing", lambda: r.lset("nosuchlist", 0, "x"))
+    t.step("recent: lrange after edits", lambda: r.lrange("recent", 0, -1))
+    t.step("recent: lpop count", lambda: r.lpop("recent", 2))
+    t.step("recent: rpushx missing", lambda: r.rpushx("nosuchlist", "x"))
+    t.step("recent: lrange out of range", lambda: r.lrange("recent", 10, 20))
+
+
+def blocking_part(t, r, port):
+    """Workers on other connections (in threads), blocked until this one pushes."""
+    w1 = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+    w2 = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        t.step("workers: ping", lambda: [w1.ping(), w2.ping()])
+
+        def woken():
+            popped = pool.submit(w1.blpop, "inbox", 3)
+            blocked = until_blocked(r, 1)
+            pushed = r.rpush("inbox", "hello")
+            return [blocked, pushed, popped.result(), r.exists("inbox")]
+
+        t.step("worker: blpop woken by rpush", woken)
+
+        def in_order():
+            first = pool.submit(w1.blpop, "inbox", 3)
+            until_blocked(r, 1)
+            second = pool.submit(w2.brpop, "inbox", 3)
+            blocked = until_blocked(r, 2)
+            pushed = r.rpush("inbox", "a", "b", "c")
+            return [blocked, pushed, first.result(), second.result(), r.lrange("inbox", 0, -1)]
+
+        t.step("workers: served in order", in_order)
+
+        def blmove():
+            moved = pool.submit(w1.blmove, "inbox2", "done", 3, "LEFT", "RIGHT")
+            until_blocked(r, 1)
+            r.lpush("inbox2", "task")
+            return [moved.result(), r.lrange("done", 0, -1)]
+
+        t.step("worker: blmove woken by lpush", blmove)
+
+        def blmpop():
+            popped = pool.submit(
+                lambda: w1.blmpop(3, 1, "inbox3", direction="RIGHT", count=10))
+            until_blocked(r, 1)
+            r.rpush("inbox3", "1", "2", "3")
+            return popped.result()
+
+        t.step("worker: blmpop woken by rpush", blmpop)
+
+        def bzpopmin():
+            popped = pool.submit(w2.bzpopmin, "deadlines", 3)
+            until_blocked(r, 1)
+            r.zadd("deadlines", {"later": 20, "sooner": 10})
+            return [popped.result(), r.zrange("deadlines", 0, -1, withscores=True)]
+
+        t.step("worker: bzpopmin woken by zadd", bzpopmin)
+        t.step("workers: nobody blocked at the end", lambda: until_blocked(r, 0))
+    w1.close()
+    w2.close()
+
+
+def hash_part(t, r):
+    """A user record as a hash."""
+    t.step("hash: hset mapping", lambda: r.hset(
+        "user:1", mapping={"name": "Ada", "email": "ada@example.com", "visits": 0}))
+    t.step("hash: hset key value and mapping", lambda: r.hset(
+        "user:1", "name", "Ada L.", mapping={"city": "London"}))
+    t.step("hash: hget", lambda: r.hget("user:1", "name"))
+    t.step("hash: hget missing field", lambda: r.hget("user:1", "phone"))
+    t.step("hash: hmget", lambda: r.hmget("user:1", ["name", "phone", "city"]))
+    t.step("hash: hgetall (small hash keeps insertion order)",
+           lambda: list(r.hgetall("user:1").items()))
+    t.step("hash: hgetall missing", lambda: r.hgetall("nosuchhash"))
+    t.step("hash: hincrby", lambda: r.hincrby("user:1", "visits"))
+    t.step("hash: hincrby again", lambda: r.hincrby("user:1", "visits", 5))
+    t.step("hash: hincrbyfloat", lambda: r.hincrbyfloat("user:1", "balance", 10.5))
+    t.step("hash: hincrbyfloat 0.1", lambda: r.hincrbyfloat("user:1", "balance", 0.1))
+    t.step("hash: hget float field", lambda: r.hget("user:1", "balance"))
+    t.step("hash: hexists", lambda: r.hexists("user:1", "email"))
+    t.step("hash: hdel", lambda: r.hdel("user:1", "email", "phone"))
+    t.step("hash: hexists after hdel", lambda: r.hexists("user:1", "email"))
+    t.step("hash: hsetnx existing", lambda: r.hsetnx("user:1", "name", "x"))
+    t.step("hash: hsetnx new", lambda: r.hsetnx("user:1", "lang", "en"))
+    t.step("hash: hlen", lambda: r.hlen("user:1"))
+    t.step("hash: hkeys", lambda: r.hkeys("user:1"))
+    t.step("hash: hvals", lambda: r.hvals("user:1"))
+    t.step("hash: hstrlen", lambda: r.hstrlen("user:1", "city"))
+
+    def hrandfield():
+        fields = r.hkeys("user:1")
+        one = r.hrandfield("user:1")
+        picked = r.hrandfield("user:1", 3)
+        many = r.hrandfield("user:1", -10, withvalues=True)
+        everything = r.hgetall("user:1")
+        pairs = list(zip(many[::2], many[1::2]))
+        return [one in fields, len(picked), len(set(picked)), set(picked) <= set(fields),
+                len(pairs), all(everything[f] == v for f, v in pairs)]
+
+    t.step("hash: hrandfield", hrandfield)
+    t.step("hash: hincrby non-integer", lambda: r.hincrby("user:1", "name", 1))
+    t.step("hash: hincrbyfloat non-float", lambda: r.hincrbyfloat("user:1", "name", 1))
+    t.step("hash: hset nothing", lambda: r.hset("user:1"))
+    t.step("hash: object encoding small", lambda: r.object("encoding", "user:1"))
+    t.step("hash: big hash", lambda: [
+        r.hset("big:hash", mapping={f"f{i}": i for i in range(600)}),
+        r.object("encoding", "big:hash")])
+
+    def hscan_all():
+        pairs = set(f"{f}={v}" for f, v in r.hscan_iter("big:hash", count=50))
+        return [len(pairs), sorted(pairs)[:3]]
+
+    t.step("hash: hscan_iter", hscan_all)
+    t.step("hash: hscan_iter match",
+           lambda: sorted(f for f, _ in r.hscan_iter("user:1", match="c*")))
+    t.step("hash: hscan one page", lambda: (lambda c, d: [c, len(d)])(*r.hscan("user:1", 0)))
+    t.step("hash: long value converts encoding", lambda: (
+        r.hset("user:2", "bio", "x" * 100), r.object("encoding", "user:2"))[1])
+
+
+def set_part(t, r):
+    """Tags on posts as sets."""
+    t.step("set: sadd", lambda: r.sadd("tags:post1", "redis", "database", "fast"))
+    t.step("set: sadd existing", lambda: r.sadd("tags:post1", "redis", "cache"))
+    t.step("set: smembers", lambda: r.smembers("tags:post1"))
+    t.step("set: sismember", lambda: r.sismember("tags:post1", "redis"))
+    t.step("set: sismember missing", lambda: r.sismember("tags:post1", "nope"))
+    t.step("set: smismember", lambda: r.smismember("tags:post1", ["redis", "nope", "cache"]))
+    t.step("set: scard", lambda: r.scard("tags:post1"))
+    t.step("set: sadd second", lambda: r.sadd("tags:post2", "redis", "deno", "typescript"))
+    t.step("set: sinter", lambda: r.sinter("tags:post1", "tags:post2"))
+    t.step("set: sunion", lambda: r.sunion(["tags:post1", "tags:post2"]))
+    t.step("set: sdiff", lambda: r.sdiff("tags:post1", "tags:post2"))
+    t.step("set: sunionstore", lambda: r.sunionstore("tags:all", ["tags:post1", "tags:post2"]))
+    t.step("set: sinterstore", lambda: r.sinterstore("tags:common", ["tags:post1", "tags:post2"]))
+    t.step("set: sintercard", lambda: r.sintercard(2, ["tags:post1", "tags:post2"]))
+    t.step("set: sintercard limit", lambda: r.sintercard(2, ["tags:all", "tags:post1"], limit=2))
+    t.step("set: srem", lambda: r.srem("tags:post1", "fast", "nope"))
+    t.step("set: smove", lambda: r.smove("tags:post1", "tags:post2", "cache"))
+    t.step("set: after smove", lambda: [r.smembers("tags:post1"), r.smembers("tags:post2")])
+
+    def spop():
+        everything = r.smembers("tags:all")
+        popped = r.spop("tags:all", 2)
+        left = r.smembers("tags:all")
+        return [len(popped), set(popped) <= everything and not set(popped) & left, len(left)]
+
+    t.step("set: spop count", spop)
+    t.step("set: spop one", lambda: r.spop("tags:all") in {"cache", "database", "deno", "fast",
+                                                           "redis", "typescript"})
+
+    def srandmember():
+        picked = r.srandmember("tags:all", -10)
+        return [len(picked), set(picked) <= r.smembers("tags:all")]
+
+    t.step("set: srandmember negative count", srandmember)
+    t.step("set: smembers missing", lambda: r.smembers("nosuchset"))
+    t.step("set: emptied set is gone",
+           lambda: (r.srem("tags:common", "redis"), r.exists("tags:common"))[1])
+    t.step("set: object encoding intset",
+           lambda: (r.sadd("ids", 1, 2, 3), r.object("encoding", "ids"))[1])
+    t.step("set: object encoding after a string member",
+           lambda: (r.sadd("ids", "x"), r.object("encoding", "ids"))[1])
+
+    def sscan_all():
+        r.sadd("big:set", *[f"m{i}" for i in range(200)])
+        seen = set(r.sscan_iter("big:set", count=20))
+        return [len(seen), sorted(seen)[:3]]
+
+    t.step("set: sscan_iter", sscan_all)
+
+
+def sorted_set_part(t, r):
+    """A leaderboard and a schedule as sorted sets."""
+    t.step("zset: zadd", lambda: r.zadd("board", {"alice": 100, "bob": 85, "carol": 92}))
+    t.step("zset: zadd nx", lambda: r.zadd("board", {"alice": 50, "dave": 70}, nx=True))
+    t.step("zset: zadd gt lower", lambda: r.zadd("board", {"alice": 90}, gt=True))
+    t.step("zset: zadd gt ch higher", lambda: r.zadd("board", {"alice": 120}, gt=True, ch=True))
+    t.step("zset: zadd xx missing", lambda: r.zadd("board", {"nobody": 1}, xx=True))
+    t.step("zset: zadd incr", lambda: r.zadd("board", {"bob": 5}, incr=True))
+    t.step("zset: zadd nx gt (client-side check)",
+           lambda: r.zadd("board", {"bob": 1}, nx=True, gt=True))
+    t.step("zset: zincrby", lambda: r.zincrby("board", 10, "bob"))
+    t.step("zset: zrange withscores", lambda: r.zrange("board", 0, -1, withscores=True))
+    t.step("zset: zrange desc top 3", lambda: r.zrange("board", 0, 2, desc=True, withscores=True))
+    t.step("zset: zrange score_cast_func int",
+           lambda: r.zrange("board", 0, 0, withscores=True, score_cast_func=int))
+    t.step("zset: zrevrange", lambda: r.zrevrange("board", 0, 1))
+    t.step("zset: zrevrank", lambda: r.zrevrank("board", "bob"))
+    t.step("zset: zrank", lambda: r.zrank("board", "dave"))
+    t.step("zset: zrank missing", lambda: r.zrank("board", "nobody"))
+    t.step("zset: zscore", lambda: r.zscore("board", "alice"))
+    t.step("zset: zscore missing", lambda: r.zscore("board", "nobody"))
+    t.step("zset: zmscore", lambda: r.zmscore("board", ["alice", "nobody"]))
+    t.step("zset: zcount", lambda: r.zcount("board", 90, 100))
+    t.step("zset: zrangebyscore limit",
+           lambda: r.zrangebyscore("board", 80, "+inf", start=0, num=2))
+    t.step("zset: zrangebyscore exclusive",
+           lambda: r.zrangebyscore("board", "(92", "+inf", withscores=True))
+    t.step("zset: zrevrangebyscore", lambda: r.zrevrangebyscore("board", "+inf", 90))
+    t.step("zset: zrange byscore offset num", lambda: r.zrange(
+        "board", "-inf", "+inf", byscore=True, offset=1, num=2))
+    t.step("zset: zcard", lambda: r.zcard("board"))
+    t.step("zset: object encoding", lambda: r.object("encoding", "board"))
+
+    t.step("zset: float scores", lambda: r.zadd(
+        "floats", {"tenth": 0.1, "top": float("inf"), "bottom": float("-inf"), "huge": 1e300}))
+    t.step("zset: zscore 0.1", lambda: r.zscore("floats", "tenth"))
+    t.step("zset: zscore inf", lambda: r.zscore("floats", "top"))
+    t.step("zset: zscore -inf", lambda: r.zscore("floats", "bottom"))
+    t.step("zset: zscore 1e300", lambda: r.zscore("floats", "huge"))
+    t.step("zset: zincrby 0.2", lambda: r.zincrby("floats", 0.2, "tenth"))
+    t.step("zset: zrange floats", lambda: r.zrange("floats", 0, -1, withscores=True))
+    t.step("zset: zrange floats as text",
+           lambda: r.zrange("floats", 0, -1, withscores=True, score_cast_func=str))
+    t.step("zset: zincrby to NaN", lambda: r.zincrby("floats", float("-inf"), "top"))
+    t.step("zset: zadd nan", lambda: r.zadd("floats", {"x": float("nan")}))
+
+    t.step("zset: zpopmin", lambda: r.zpopmin("board"))
+    t.step("zset: zpopmin count", lambda: r.zpopmin("board", 2))
+    t.step("zset: bzpopmin ready", lambda: r.bzpopmin("board", timeout=1))
+    t.step("zset: emptied zset is gone", lambda: r.exists("board"))
+
+    def bzpopmin_timeout():
+        start = time.monotonic()
+        return [r.bzpopmin("board", timeout=0.2), took_within(start, 0.18, 3)]
+
+    t.step("zset: bzpopmin times out", bzpopmin_timeout)
+    t.step("zset: zpopmax missing", lambda: r.zpopmax("board"))
+
+    t.step("zset: weekly scores", lambda: [
+        r.zadd("week1", {"alice": 10, "bob": 20, "carol": 5}),
+        r.zadd("week2", {"alice": 7, "dave": 1})])
+    t.step("zset: zunionstore weights", lambda: r.zunionstore("total", {"week1": 1, "week2": 2}))
+    t.step("zset: union result", lambda: r.zrange("total", 0, -1, withscores=True))
+    t.step("zset: zinterstore aggregate max",
+           lambda: r.zinterstore("both", ["week1", "week2"], aggregate="MAX"))
+    t.step("zset: inter result", lambda: r.zrange("both", 0, -1, withscores=True))
+    t.step("zset: zunion min withscores",
+           lambda: r.zunion(["week1", "week2"], aggregate="MIN", withscores=True))
+    t.step("zset: zrangestore", lambda: r.zrangestore("top2", "total", 0, 1, desc=True))
+    t.step("zset: zremrangebyscore", lambda: r.zremrangebyscore("total", "-inf", 10))
+
+    def zrandmember():
+        picked = r.zrandmember("total", -5)
+        return [len(picked), set(picked) <= {"alice", "bob", "carol", "dave"}]
+
+    t.step("zset: zrandmember", zrandmember)
+    t.step("zset: big zset", lambda: [
+        r.zadd("big:zset", {f"p{i}": i / 4 for i in range(200)}),
+        r.object("encoding", "big:zset")])
+
+    def zscan_all():
+        pairs = set(f"{m}={s}" for m, s in r.zscan_iter("big:zset", count=30))
+        return [len(pairs), sorted(pairs)[:3]]
+
+    t.step("zset: zscan_iter", zscan_all)
+
+
+def sort_and_key_part(t, r):
+    """SORT, TYPE, OBJECT, COPY/RENAME of collections, and WRONGTYPE errors."""
+    def setup():
+        r.rpush("sort:ids", 3, 1, 2, 10)
+        r.mset({"weight_1": 30, "weight_2": 10, "weight_3": 20, "weight_10": 5})
+        for uid, name in [(1, "ann"), (2, "ben"), (3, "cat"), (10, "dan")]:
+            r.hset(f"user_{uid}", "name", name)
+        return r.rpush("sort:names", "bob", "alice", "Carl")
+
+    t.step("sort: setup", setup)
+    t.step("sort: numeric", lambda: r.sort("sort:ids"))
+    t.step("sort: desc start num", lambda: r.sort("sort:ids", desc=True, start=0, num=2))
+    t.step("sort: alpha", lambda: r.sort("sort:ids", alpha=True))
+    t.step("sort: by get", lambda: r.sort("sort:ids", by="weight_*", get=["#", "user_*->name"]))
+    t.step("sort: by get groups", lambda: r.sort(
+        "sort:ids", by="weight_*", get=["#", "user_*->name"], groups=True))
+    t.step("sort: by nosort get", lambda: r.sort("sort:ids", by="nosort", get="user_*->name"))
+    t.step("sort: get missing", lambda: r.sort("sort:ids", get="nosuch_*"))
+    t.step("sort: strings without alpha", lambda: r.sort("sort:names"))
+    t.step("sort: alpha store", lambda: r.sort("sort:names", alpha=True, store="sorted"))
+    t.step("sort: stored list", lambda: r.lrange("sorted", 0, -1))
+    t.step("sort: a set", lambda: r.sort("tags:post2", alpha=True))
+    t.step("sort: a zset", lambda: r.sort("week1", alpha=True, desc=True))
+    t.step("sort: sort_ro", lambda: r.sort_ro("sort:ids", desc=True))
+    t.step("sort: missing key", lambda: r.sort("nosuchlist"))
+    t.step("sort: a string", lambda: r.sort("greeting"))
+
+    t.step("type: each kind", lambda: [
+        r.type(k) for k in ["recent", "user:1", "tags:post2", "week1", "greeting", "nosuchkey"]])
+
+    def encodings():
+        r.set("intval", 12345)
+        r.set("longval", "x" * 50)
+        keys = ["recent", "user:1", "tags:post2", "ids", "week1", "greeting", "intval", "longval"]
+        return [r.object("encoding", k) for k in keys]
+
+    t.step("object encoding: each kind", encodings)
+    t.step("object encoding missing", lambda: r.object("encoding", "nosuchkey"))
+    t.step("object refcount", lambda: r.object("refcount", "user:1"))
+    t.step("object freq without LFU", lambda: r.object("freq", "user:1"))
+
+    t.step("copy hash", lambda: r.copy("user:1", "user:copy"))
+    t.step("copy is independent", lambda: (
+        r.hset("user:copy", "name", "Bob"), [r.hget("user:1", "name"), r.hget("user:copy", "name")]
+    )[1])
+    t.step("copy onto existing", lambda: r.copy("user:1", "user:copy"))
+    t.step("copy replace",
+           lambda: [r.copy("user:1", "user:copy", replace=True), r.hget("user:copy", "name")])
+
+    def copies():
+        r.copy("tags:post2", "tags:copy")
+        r.copy("recent", "recent:copy")
+        r.copy("week1", "week1:copy")
+        r.sadd("tags:copy", "extra")
+        r.rpush("recent:copy", "extra")
+        r.zadd("week1:copy", {"extra": 1})
+        return [r.scard("tags:post2"), r.llen("recent"), r.zcard("week1"),
+                r.scard("tags:copy"), r.llen("recent:copy"), r.zcard("week1:copy")]
+
+    t.step("copy set, list and zset", copies)
+    t.step("rename hash", lambda: r.rename("user:copy", "user:renamed"))
+    t.step("after rename", lambda: [r.exists("user:copy"), r.hgetall("user:renamed")])
+    t.step("rename over another type",
+           lambda: (r.rename("user:renamed", "week1:copy"), r.type("week1:copy"))[1])
+
+    t.step("wrongtype: lpush on a hash", lambda: r.lpush("user:1", "x"))
+    t.step("wrongtype: hget on a list", lambda: r.hget("recent", "x"))
+    t.step("wrongtype: sadd on a string", lambda: r.sadd("greeting", "x"))
+    t.step("wrongtype: zadd on a set", lambda: r.zadd("tags:post2", {"x": 1}))
+    t.step("wrongtype: get on a zset", lambda: r.get("week1"))
+    t.step("wrongtype: blpop on a hash", lambda: r.blpop("user:1", 1))
+    t.step("wrongtype: sinter with a list", lambda: r.sinter("tags:post2", "recent"))
+    t.step("wrongtype: hgetall on a set", lambda: r.hgetall("tags:post2"))
+
+    def pipeline():
+        pipe = r.pipeline(transaction=False)
+        pipe.hset("cart:1", mapping={"apples": 3, "pears": 1}).hincrby("cart:1", "apples", 2)
+        pipe.sadd("carts", "cart:1").zadd("cart:prices", {"apples": 1.5, "pears": 2.25})
+        pipe.rpush("cart:log", "add apples", "add pears").hgetall("cart:1")
+        pipe.lpush("cart:1", "oops").zrange("cart:prices", 0, -1, withscores=True)
+        pipe.smembers("carts")
+        return pipe.execute(raise_on_error=False)
+
+    t.step("pipeline of collection commands", pipeline)
+
+
+def collections_part(t, port):
+    r = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+    queue_part(t, r)
+    blocking_part(t, r, port)
+    hash_part(t, r)
+    set_part(t, r)
+    sorted_set_part(t, r)
+    sort_and_key_part(t, r)
+    r.close()
+
+
 def binary_part(t, port):
     r = redis.Redis(host="127.0.0.1", port=port, decode_responses=False)
     data = bytes(range(256))
@@ -344,6 +772,17 @@ def binary_part(t, port):
     t.step("info keyspace, bytes client", lambda: {
         db: {k: v for k, v in d.items() if k != "avg_ttl"}
         for db, d in r.info("keyspace").items()})
+    a, b = b"\x00\xff\r\n", b"\x01\x00"
+    t.step("binary rpush + lrange",
+           lambda: (r.rpush("bin:list", a, b), r.lrange("bin:list", 0, -1)))
+    t.step("binary hset + hgetall", lambda: (
+        r.hset("bin:hash", mapping={a: b}), list(r.hgetall("bin:hash").items())))
+    t.step("binary sadd + smembers",
+           lambda: (r.sadd("bin:set", a, b), sorted(r.smembers("bin:set"))))
+    t.step("binary zadd + zrange", lambda: (
+        r.zadd("bin:zset", {a: 2, b: 1}), r.zrange("bin:zset", 0, -1, withscores=True)))
+    t.step("binary blpop", lambda: r.blpop([b"bin:\x00", "bin:list"], 1))
+    t.step("binary object encoding", lambda: r.object("encoding", "bin:zset"))
     t.step("flushdb", r.flushdb)
     t.step("dbsize after flushdb", r.dbsize)
     t.step("flushall", r.flushall)
@@ -355,6 +794,7 @@ def main():
     t = Transcript()
     t.note("redis-py version", redis.__version__)
     text_part(t, port)
+    collections_part(t, port)
     binary_part(t, port)
     print(json.dumps(t.entries, allow_nan=False))
 

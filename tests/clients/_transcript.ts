@@ -96,6 +96,34 @@ export function within(value: unknown, low: number, high: number): unknown {
   return typeof value === "number" && value >= low && value <= high ? true : value;
 }
 
+/**
+ * `true` when the milliseconds since `start` (a `performance.now()` reading) lie in `[low, high]`,
+ * else the elapsed time itself: how a scenario checks that a blocking call waited out its timeout.
+ */
+export function tookWithin(start: number, low: number, high: number): unknown {
+  return within(Math.round(performance.now() - start), low, high);
+}
+
+/**
+ * Polls `info` (a client's `INFO clients`) until the server reports `count` blocked clients, and
+ * returns the count it last saw. A scenario calls it before pushing to the key another connection
+ * is blocked on, so that the push wakes a waiter rather than racing it.
+ */
+export async function untilBlocked(info: () => Promise<string>, count: number): Promise<number> {
+  let seen = -1;
+  for (let tries = 0; tries < 200; tries++) {
+    seen = Number(parseInfo(await info()).get("blocked_clients") ?? -1);
+    if (seen >= count) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return seen;
+}
+
+/** A copy of `values` in sorted order: members of sets and hashes come in no fixed order. */
+export function sorted<T>(values: Iterable<T>): T[] {
+  return [...values].sort();
+}
+
 /** The `field:value` lines of an INFO reply, by field (section headers and blanks skipped). */
 export function parseInfo(text: string): Map<string, string> {
   const fields = new Map<string, string>();

@@ -1,7 +1,12 @@
 /**
  * ioredis, used as a new user would: the same scenario of string, key, expiry, SELECT, SCAN,
- * INFO, pipelining and error-case calls runs against our server and against a real
- * redis-server, and the two transcripts must be equal.
+ * INFO, pipelining and error-case calls, then lists (a job queue, workers on other connections
+ * blocked until a push), hashes, sets, sorted sets, SORT, OBJECT and WRONGTYPE errors, runs
+ * against our server and against a real redis-server, and the two transcripts must be equal.
+ *
+ * Set members, hash fields of big hashes and random picks come in no fixed order: the scenario
+ * sorts them, or records properties (sizes, membership) instead. Small hashes keep insertion
+ * order in Redis (listpack), so their replies are recorded as they come.
  */
 import { Buffer } from "node:buffer";
 // Pinned here rather than in deno.json: only this test uses it. The named export, because
@@ -13,7 +18,10 @@ import {
   type Entry,
   keyspaceLine,
   parseInfo,
+  sorted,
+  tookWithin,
   Transcript,
+  untilBlocked,
   withDeadline,
   within,
 } from "./_transcript.ts";
@@ -321,6 +329,15 @@ async function steps(open: (extra?: Record<string, unknown>) => Redis): Promise<
       return [await redis.get("unicode"), await redis.strlen("unicode")];
     });
 
+    // Lists, hashes, sets, sorted sets, SORT and OBJECT.
+    await queueSteps(t, redis);
+    await blockingSteps(t, redis, () => open());
+    await hashSteps(t, redis);
+    await setSteps(t, redis);
+    await sortedSetSteps(t, redis);
+    await sortAndKeySteps(t, redis);
+    await binaryCollectionSteps(t, redis);
+
     // Flushing.
     await t.step("flushdb", () => redis.flushdb());
     await t.step("dbsize after flushdb", () => redis.dbsize());
@@ -337,6 +354,489 @@ async function steps(open: (extra?: Record<string, unknown>) => Redis): Promise<
     lazy.disconnect();
   }
   return t.entries;
+}
+
+/** A queue of jobs: producers push, a worker pops (blocking, with a timeout) and acknowledges. */
+async function queueSteps(t: Transcript, redis: Redis): Promise<void> {
+  await t.step("queue: lpush one", () => redis.lpush("jobs", "job:1"));
+  await t.step("queue: lpush many", () => redis.lpush("jobs", "job:2", "job:3", "job:4"));
+  await t.step("queue: llen", () => redis.llen("jobs"));
+  await t.step("queue: lrange", () => redis.lrange("jobs", 0, -1));
+  await t.step("queue: brpop ready", () => redis.brpop("jobs", 1));
+  await t.step("queue: lmove to processing", () => {
+    return redis.lmove("jobs", "processing", "RIGHT", "LEFT");
+  });
+  await t.step("queue: rpoplpush to processing", () => redis.rpoplpush("jobs", "processing"));
+  await t.step("queue: lrange processing", () => redis.lrange("processing", 0, -1));
+  await t.step("queue: lrem ack", () => redis.lrem("processing", 1, "job:2"));
+  await t.step("queue: lrem ack again", () => redis.lrem("processing", 1, "job:2"));
+  await t.step("queue: last job", () => redis.rpop("jobs"));
+  await t.step("queue: blpop several keys", async () => {
+    await redis.rpush("urgent", "fire");
+    return await redis.blpop("jobs", "urgent", 1);
+  });
+  await t.step("queue: emptied list is gone", async () => {
+    return [
+      await redis.llen("jobs"),
+      await redis.exists("jobs", "urgent"),
+      await redis.type("jobs"),
+    ];
+  });
+  await t.step("queue: brpop times out", async () => {
+    const start = performance.now();
+    return [await redis.brpop("jobs", 0.2), tookWithin(start, 180, 3000)];
+  });
+  await t.step("queue: blmove times out", async () => {
+    const start = performance.now();
+    return [
+      await redis.blmove("jobs", "processing", "LEFT", "RIGHT", 0.2),
+      tookWithin(start, 180, 3000),
+    ];
+  });
+  await t.step("queue: blmpop ready", async () => {
+    await redis.rpush("batch", "a", "b", "c");
+    return await redis.blmpop(1, 2, "jobs", "batch", "LEFT", "COUNT", 2);
+  });
+  await t.step("queue: lmpop", () => redis.lmpop(2, "jobs", "batch", "RIGHT"));
+  await t.step("queue: lmpop empty", () => redis.lmpop(1, "batch", "LEFT"));
+  await t.step("queue: brpop negative timeout", () => redis.brpop("jobs", -1));
+  await t.step("queue: brpop bad timeout", () => redis.brpop("jobs", "soon"));
+
+  // A capped "recent activity" list, and edits in place.
+  await t.step("recent: lpush + ltrim", async () => {
+    for (const event of ["login", "view", "click", "logout", "login"]) {
+      await redis.lpush("recent", event);
+      await redis.ltrim("recent", 0, 3);
+    }
+    return await redis.lrange("recent", 0, -1);
+  });
+  await t.step("recent: lindex", () => redis.lindex("recent", -1));
+  await t.step("recent: lpos", () => redis.lpos("recent", "login"));
+  await t.step("recent: lpos rank", () => redis.lpos("recent", "login", "RANK", -1));
+  await t.step("recent: lpos count", () => redis.lpos("recent", "login", "COUNT", 0));
+  await t.step("recent: linsert", () => redis.linsert("recent", "BEFORE", "click", "scroll"));
+  await t.step("recent: lset", () => redis.lset("recent", 0, "login!"));
+  await t.step("recent: lset out of range", () => redis.lset("recent", 99, "x"));
+  await t.step("recent: lset missing", () => redis.lset("nosuchlist", 0, "x"));
+  await t.step("recent: lrange after edits", () => redis.lrange("recent", 0, -1));
+  await t.step("recent: lpop count", () => redis.lpop("recent", 2));
+  await t.step("recent: rpushx missing", () => redis.rpushx("nosuchlist", "x"));
+  await t.step("recent: lrange out of range", () => redis.lrange("recent", 10, 20));
+}
+
+/** Workers on other connections, blocked until this one pushes. */
+async function blockingSteps(t: Transcript, redis: Redis, open: () => Redis): Promise<void> {
+  const waitBlocked = (n: number) => untilBlocked(() => redis.info("clients"), n);
+  const w1 = open();
+  const w2 = open();
+  try {
+    await t.step("workers: ready", () => Promise.all([w1.ping(), w2.ping()]));
+    await t.step("worker: blpop woken by rpush", async () => {
+      const popped = w1.blpop("inbox", 3);
+      const blocked = await waitBlocked(1);
+      const pushed = await redis.rpush("inbox", "hello");
+      return [blocked, pushed, await popped, await redis.exists("inbox")];
+    });
+    await t.step("workers: served in order", async () => {
+      const first = w1.blpop("inbox", 3);
+      await waitBlocked(1);
+      const second = w2.brpop("inbox", 3);
+      const blocked = await waitBlocked(2);
+      const pushed = await redis.rpush("inbox", "a", "b", "c");
+      return [blocked, pushed, await first, await second, await redis.lrange("inbox", 0, -1)];
+    });
+    await t.step("worker: blmove woken by lpush", async () => {
+      const moved = w1.blmove("inbox2", "done", "LEFT", "RIGHT", 3);
+      await waitBlocked(1);
+      await redis.lpush("inbox2", "task");
+      return [await moved, await redis.lrange("done", 0, -1)];
+    });
+    await t.step("worker: blmpop woken by rpush", async () => {
+      const popped = w1.blmpop(3, 1, "inbox3", "RIGHT", "COUNT", 10);
+      await waitBlocked(1);
+      await redis.rpush("inbox3", "1", "2", "3");
+      return await popped;
+    });
+    await t.step("worker: bzpopmin woken by zadd", async () => {
+      const popped = w2.bzpopmin("deadlines", 3);
+      await waitBlocked(1);
+      await redis.zadd("deadlines", 20, "later", 10, "sooner");
+      return [await popped, await redis.zrange("deadlines", 0, -1, "WITHSCORES")];
+    });
+    await t.step("workers: nobody blocked at the end", () => waitBlocked(0));
+  } finally {
+    w1.disconnect();
+    w2.disconnect();
+  }
+}
+
+/** A user record as a hash. */
+async function hashSteps(t: Transcript, redis: Redis): Promise<void> {
+  await t.step("hash: hset object", () => {
+    return redis.hset("user:1", { name: "Ada", email: "ada@example.com", visits: 0 });
+  });
+  await t.step("hash: hset pairs", () => redis.hset("user:1", "name", "Ada L.", "city", "London"));
+  await t.step("hash: hget", () => redis.hget("user:1", "name"));
+  await t.step("hash: hget missing field", () => redis.hget("user:1", "phone"));
+  await t.step("hash: hmget", () => redis.hmget("user:1", "name", "phone", "city"));
+  await t.step("hash: hgetall (small hash keeps insertion order)", () => redis.hgetall("user:1"));
+  await t.step("hash: hgetall missing", () => redis.hgetall("nosuchhash"));
+  await t.step("hash: hincrby", () => redis.hincrby("user:1", "visits", 1));
+  await t.step("hash: hincrby again", () => redis.hincrby("user:1", "visits", 5));
+  await t.step("hash: hincrbyfloat", () => redis.hincrbyfloat("user:1", "balance", 10.5));
+  await t.step("hash: hincrbyfloat 0.1", () => redis.hincrbyfloat("user:1", "balance", 0.1));
+  await t.step("hash: hincrbyfloat exponent", () => redis.hincrbyfloat("user:1", "balance", "1e3"));
+  await t.step("hash: hexists", () => redis.hexists("user:1", "email"));
+  await t.step("hash: hdel", () => redis.hdel("user:1", "email", "phone"));
+  await t.step("hash: hexists after hdel", () => redis.hexists("user:1", "email"));
+  await t.step("hash: hsetnx existing", () => redis.hsetnx("user:1", "name", "x"));
+  await t.step("hash: hsetnx new", () => redis.hsetnx("user:1", "lang", "en"));
+  await t.step("hash: hlen", () => redis.hlen("user:1"));
+  await t.step("hash: hkeys", () => redis.hkeys("user:1"));
+  await t.step("hash: hvals", () => redis.hvals("user:1"));
+  await t.step("hash: hstrlen", () => redis.hstrlen("user:1", "city"));
+  await t.step("hash: hrandfield count", async () => {
+    const fields = await redis.hkeys("user:1");
+    const picked = await redis.hrandfield("user:1", 3) as string[];
+    return [picked.length, new Set(picked).size, picked.every((f) => fields.includes(f))];
+  });
+  await t.step("hash: hrandfield negative count", async () => {
+    const picked = await redis.hrandfield("user:1", -10) as string[];
+    return picked.length;
+  });
+  await t.step("hash: hincrby non-integer", () => redis.hincrby("user:1", "name", 1));
+  await t.step("hash: hincrbyfloat non-float", () => redis.hincrbyfloat("user:1", "name", 1));
+  await t.step("hash: hset odd arguments", () => redis.hset("user:1", "name"));
+  await t.step("hash: object encoding small", () => redis.object("ENCODING", "user:1"));
+  await t.step("hash: big hash", async () => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < 600; i++) fields[`f${i}`] = String(i);
+    return [await redis.hset("big:hash", fields), await redis.object("ENCODING", "big:hash")];
+  });
+  await t.step("hash: hscanStream", async () => {
+    const pairs: string[] = [];
+    for await (const batch of redis.hscanStream("big:hash", { count: 50 })) {
+      const flat = batch as string[];
+      for (let i = 0; i < flat.length; i += 2) pairs.push(`${flat[i]}=${flat[i + 1]}`);
+    }
+    const unique = sorted(new Set(pairs));
+    return [unique.length, unique.slice(0, 3)];
+  });
+  await t.step("hash: hscanStream match", async () => {
+    const fields = new Set<string>();
+    for await (const batch of redis.hscanStream("user:1", { match: "c*" })) {
+      const flat = batch as string[];
+      for (let i = 0; i < flat.length; i += 2) fields.add(flat[i]!);
+    }
+    return sorted(fields);
+  });
+  await t.step("hash: long value converts encoding", async () => {
+    await redis.hset("user:2", "bio", "x".repeat(100));
+    return await redis.object("ENCODING", "user:2");
+  });
+}
+
+/** Tags on posts as sets. */
+async function setSteps(t: Transcript, redis: Redis): Promise<void> {
+  await t.step("set: sadd", () => redis.sadd("tags:post1", "redis", "database", "fast"));
+  await t.step("set: sadd existing", () => redis.sadd("tags:post1", "redis", "cache"));
+  await t.step("set: smembers", async () => sorted(await redis.smembers("tags:post1")));
+  await t.step("set: sismember", () => redis.sismember("tags:post1", "redis"));
+  await t.step("set: sismember missing", () => redis.sismember("tags:post1", "nope"));
+  await t.step("set: smismember", () => redis.smismember("tags:post1", "redis", "nope", "cache"));
+  await t.step("set: scard", () => redis.scard("tags:post1"));
+  await t.step("set: sadd second", () => redis.sadd("tags:post2", "redis", "deno", "typescript"));
+  await t.step("set: sinter", () => redis.sinter("tags:post1", "tags:post2"));
+  await t.step("set: sunion", async () => sorted(await redis.sunion("tags:post1", "tags:post2")));
+  await t.step("set: sdiff", async () => sorted(await redis.sdiff("tags:post1", "tags:post2")));
+  await t.step("set: sunionstore", () => redis.sunionstore("tags:all", "tags:post1", "tags:post2"));
+  await t.step(
+    "set: sinterstore",
+    () => redis.sinterstore("tags:common", "tags:post1", "tags:post2"),
+  );
+  await t.step("set: sintercard", () => redis.sintercard(2, "tags:post1", "tags:post2"));
+  await t.step("set: srem", () => redis.srem("tags:post1", "fast", "nope"));
+  await t.step("set: smove", () => redis.smove("tags:post1", "tags:post2", "cache"));
+  await t.step("set: after smove", async () => {
+    return [sorted(await redis.smembers("tags:post1")), sorted(await redis.smembers("tags:post2"))];
+  });
+  await t.step("set: spop count", async () => {
+    const all = await redis.smembers("tags:all");
+    const popped = await redis.spop("tags:all", 2);
+    const left = await redis.smembers("tags:all");
+    return [
+      popped.length,
+      popped.every((m) => all.includes(m) && !left.includes(m)),
+      left.length,
+    ];
+  });
+  await t.step("set: srandmember negative count", async () => {
+    const all = await redis.smembers("tags:all");
+    const picked = await redis.srandmember("tags:all", -10);
+    return [picked.length, picked.every((m) => all.includes(m))];
+  });
+  await t.step("set: smembers missing", () => redis.smembers("nosuchset"));
+  await t.step("set: emptied set is gone", async () => {
+    await redis.srem("tags:common", "redis");
+    return await redis.exists("tags:common");
+  });
+  await t.step("set: object encoding intset", async () => {
+    await redis.sadd("ids", 1, 2, 3);
+    return await redis.object("ENCODING", "ids");
+  });
+  await t.step("set: object encoding after a string member", async () => {
+    await redis.sadd("ids", "x");
+    return await redis.object("ENCODING", "ids");
+  });
+  await t.step("set: sscanStream", async () => {
+    const members: string[] = [];
+    for (let i = 0; i < 200; i++) members.push(`m${i}`);
+    await redis.sadd("big:set", members);
+    const seen = new Set<string>();
+    for await (const batch of redis.sscanStream("big:set", { count: 20 })) {
+      for (const m of batch as string[]) seen.add(m);
+    }
+    return [seen.size, sorted(seen).slice(0, 3)];
+  });
+}
+
+/** A leaderboard and a schedule as sorted sets. */
+async function sortedSetSteps(t: Transcript, redis: Redis): Promise<void> {
+  await t.step("zset: zadd", () => redis.zadd("board", 100, "alice", 85, "bob", 92, "carol"));
+  await t.step("zset: zadd NX", () => redis.zadd("board", "NX", 50, "alice", 70, "dave"));
+  await t.step("zset: zadd GT lower", () => redis.zadd("board", "GT", 90, "alice"));
+  await t.step("zset: zadd GT CH higher", () => redis.zadd("board", "GT", "CH", 120, "alice"));
+  await t.step("zset: zadd XX missing", () => redis.zadd("board", "XX", 1, "nobody"));
+  await t.step("zset: zadd INCR", () => redis.zadd("board", "INCR", 5, "bob"));
+  await t.step("zset: zadd NX GT", () => redis.zadd("board", "NX", "GT", 1, "bob"));
+  await t.step("zset: zincrby", () => redis.zincrby("board", 10, "bob"));
+  await t.step("zset: zrange WITHSCORES", () => redis.zrange("board", 0, -1, "WITHSCORES"));
+  await t.step("zset: zrevrange top 3", () => redis.zrevrange("board", 0, 2, "WITHSCORES"));
+  await t.step("zset: zrange REV", () => redis.zrange("board", 0, 1, "REV"));
+  await t.step("zset: zrevrank", () => redis.zrevrank("board", "bob"));
+  await t.step("zset: zrank", () => redis.zrank("board", "dave"));
+  await t.step("zset: zrank missing", () => redis.zrank("board", "nobody"));
+  await t.step("zset: zscore", () => redis.zscore("board", "alice"));
+  await t.step("zset: zscore missing", () => redis.zscore("board", "nobody"));
+  await t.step("zset: zmscore", () => redis.zmscore("board", "alice", "nobody"));
+  await t.step("zset: zcount", () => redis.zcount("board", 90, 100));
+  await t.step("zset: zrangebyscore LIMIT", () => {
+    return redis.zrangebyscore("board", 80, "+inf", "LIMIT", 0, 2);
+  });
+  await t.step("zset: zrangebyscore exclusive", () => {
+    return redis.zrangebyscore("board", "(92", "+inf", "WITHSCORES");
+  });
+  await t.step("zset: zrevrangebyscore", () => redis.zrevrangebyscore("board", "+inf", 90));
+  await t.step("zset: zrange BYSCORE LIMIT", () => {
+    return redis.zrange("board", "-inf", "+inf", "BYSCORE", "LIMIT", 1, 2);
+  });
+  await t.step("zset: zcard", () => redis.zcard("board"));
+  await t.step("zset: object encoding", () => redis.object("ENCODING", "board"));
+
+  await t.step("zset: float scores", () => {
+    return redis.zadd("floats", 0.1, "tenth", "inf", "top", "-inf", "bottom", 1e300, "huge");
+  });
+  await t.step("zset: zscore 0.1", () => redis.zscore("floats", "tenth"));
+  await t.step("zset: zscore inf", () => redis.zscore("floats", "top"));
+  await t.step("zset: zscore -inf", () => redis.zscore("floats", "bottom"));
+  await t.step("zset: zscore 1e300", () => redis.zscore("floats", "huge"));
+  await t.step("zset: zincrby 0.2", () => redis.zincrby("floats", 0.2, "tenth"));
+  await t.step("zset: zrange floats", () => redis.zrange("floats", 0, -1, "WITHSCORES"));
+  await t.step("zset: zincrby to NaN", () => redis.zincrby("floats", "-inf", "top"));
+  await t.step("zset: zadd nan", () => redis.zadd("floats", "nan", "x"));
+  await t.step("zset: zadd bad score", () => redis.zadd("floats", "high", "x"));
+
+  await t.step("zset: zpopmin", () => redis.zpopmin("board"));
+  await t.step("zset: zpopmin count", () => redis.zpopmin("board", 2));
+  await t.step("zset: bzpopmin ready", () => redis.bzpopmin("board", 1));
+  await t.step("zset: emptied zset is gone", () => redis.exists("board"));
+  await t.step("zset: bzpopmin times out", async () => {
+    const start = performance.now();
+    return [await redis.bzpopmin("board", 0.2), tookWithin(start, 180, 3000)];
+  });
+  await t.step("zset: zpopmax missing", () => redis.zpopmax("board"));
+
+  await t.step("zset: weekly scores", async () => {
+    return [
+      await redis.zadd("week1", 10, "alice", 20, "bob", 5, "carol"),
+      await redis.zadd("week2", 7, "alice", 1, "dave"),
+    ];
+  });
+  await t.step("zset: zunionstore WEIGHTS", () => {
+    return redis.zunionstore("total", 2, "week1", "week2", "WEIGHTS", 1, 2);
+  });
+  await t.step("zset: union result", () => redis.zrange("total", 0, -1, "WITHSCORES"));
+  await t.step("zset: zinterstore AGGREGATE MAX", () => {
+    return redis.zinterstore("both", 2, "week1", "week2", "AGGREGATE", "MAX");
+  });
+  await t.step("zset: inter result", () => redis.zrange("both", 0, -1, "WITHSCORES"));
+  await t.step("zset: zunion WITHSCORES", () => {
+    return redis.zunion(2, "week1", "week2", "AGGREGATE", "MIN", "WITHSCORES");
+  });
+  await t.step("zset: zrangestore", () => redis.zrangestore("top2", "total", 0, 1, "REV"));
+  await t.step("zset: zremrangebyscore", () => redis.zremrangebyscore("total", "-inf", 10));
+  await t.step("zset: zrandmember", async () => {
+    const picked = await redis.zrandmember("total", -5);
+    return [picked.length, picked.every((m) => ["alice", "bob", "carol", "dave"].includes(m))];
+  });
+  await t.step("zset: big zset", async () => {
+    const args: (string | number)[] = [];
+    for (let i = 0; i < 200; i++) args.push(i / 4, `p${i}`);
+    return [await redis.zadd("big:zset", ...args), await redis.object("ENCODING", "big:zset")];
+  });
+  await t.step("zset: zscanStream", async () => {
+    const pairs = new Set<string>();
+    for await (const batch of redis.zscanStream("big:zset", { count: 30 })) {
+      const flat = batch as string[];
+      for (let i = 0; i < flat.length; i += 2) pairs.add(`${flat[i]}=${flat[i + 1]}`);
+    }
+    return [pairs.size, sorted(pairs).slice(0, 3)];
+  });
+}
+
+/** SORT, TYPE, OBJECT, COPY/RENAME of collections, and WRONGTYPE errors. */
+async function sortAndKeySteps(t: Transcript, redis: Redis): Promise<void> {
+  await t.step("sort: setup", async () => {
+    await redis.rpush("sort:ids", "3", "1", "2", "10");
+    await redis.mset("weight_1", 30, "weight_2", 10, "weight_3", 20, "weight_10", 5);
+    for (const [id, name] of [["1", "ann"], ["2", "ben"], ["3", "cat"], ["10", "dan"]]) {
+      await redis.hset(`user_${id}`, { name });
+    }
+    return await redis.rpush("sort:names", "bob", "alice", "Carl");
+  });
+  await t.step("sort: numeric", () => redis.sort("sort:ids"));
+  await t.step("sort: DESC LIMIT", () => redis.sort("sort:ids", "DESC", "LIMIT", 0, 2));
+  await t.step("sort: ALPHA", () => redis.sort("sort:ids", "ALPHA"));
+  await t.step("sort: BY GET", () => {
+    return redis.sort("sort:ids", "BY", "weight_*", "GET", "#", "GET", "user_*->name");
+  });
+  await t.step(
+    "sort: BY nosort GET",
+    () => redis.sort("sort:ids", "BY", "nosort", "GET", "user_*->name"),
+  );
+  await t.step("sort: GET missing", () => redis.sort("sort:ids", "GET", "nosuch_*"));
+  await t.step("sort: strings without ALPHA", () => redis.sort("sort:names"));
+  await t.step("sort: ALPHA STORE", () => redis.sort("sort:names", "ALPHA", "STORE", "sorted"));
+  await t.step("sort: stored list", () => redis.lrange("sorted", 0, -1));
+  await t.step("sort: a set", () => redis.sort("tags:post2", "ALPHA"));
+  await t.step("sort: a zset", () => redis.sort("week1", "ALPHA", "DESC"));
+  await t.step("sort: sort_ro", () => redis.sort_ro("sort:ids", "DESC"));
+  await t.step("sort: missing key", () => redis.sort("nosuchlist"));
+  await t.step("sort: a string", () => redis.sort("greeting"));
+
+  await t.step("type: each kind", async () => {
+    const keys = ["recent", "user:1", "tags:post2", "week1", "greeting", "nosuchkey"];
+    return await Promise.all(keys.map((k) => redis.type(k)));
+  });
+  await t.step("object encoding: each kind", async () => {
+    await redis.set("intval", 12345);
+    await redis.set("longval", "x".repeat(50));
+    const keys = [
+      "recent",
+      "user:1",
+      "tags:post2",
+      "ids",
+      "week1",
+      "greeting",
+      "intval",
+      "longval",
+    ];
+    return await Promise.all(keys.map((k) => redis.object("ENCODING", k)));
+  });
+  await t.step("object encoding missing", () => redis.object("ENCODING", "nosuchkey"));
+  await t.step("object refcount", () => redis.object("REFCOUNT", "user:1"));
+  await t.step("object freq without LFU", () => redis.object("FREQ", "user:1"));
+
+  await t.step("copy hash", () => redis.copy("user:1", "user:copy"));
+  await t.step("copy is independent", async () => {
+    await redis.hset("user:copy", "name", "Bob");
+    return [await redis.hget("user:1", "name"), await redis.hget("user:copy", "name")];
+  });
+  await t.step("copy onto existing", () => redis.copy("user:1", "user:copy"));
+  await t.step("copy REPLACE", async () => {
+    return [
+      await redis.copy("user:1", "user:copy", "REPLACE"),
+      await redis.hget("user:copy", "name"),
+    ];
+  });
+  await t.step("copy set, list and zset", async () => {
+    await redis.copy("tags:post2", "tags:copy");
+    await redis.copy("recent", "recent:copy");
+    await redis.copy("week1", "week1:copy");
+    await redis.sadd("tags:copy", "extra");
+    await redis.rpush("recent:copy", "extra");
+    await redis.zadd("week1:copy", 1, "extra");
+    return [
+      await redis.scard("tags:post2"),
+      await redis.llen("recent"),
+      await redis.zcard("week1"),
+      await redis.scard("tags:copy"),
+      await redis.llen("recent:copy"),
+      await redis.zcard("week1:copy"),
+    ];
+  });
+  await t.step("rename hash", () => redis.rename("user:copy", "user:renamed"));
+  await t.step("after rename", async () => {
+    return [await redis.exists("user:copy"), await redis.hgetall("user:renamed")];
+  });
+  await t.step("rename over another type", async () => {
+    await redis.rename("user:renamed", "week1:copy");
+    return await redis.type("week1:copy");
+  });
+
+  await t.step("wrongtype: lpush on a hash", () => redis.lpush("user:1", "x"));
+  await t.step("wrongtype: hget on a list", () => redis.hget("recent", "x"));
+  await t.step("wrongtype: sadd on a string", () => redis.sadd("greeting", "x"));
+  await t.step("wrongtype: zadd on a set", () => redis.zadd("tags:post2", 1, "x"));
+  await t.step("wrongtype: get on a zset", () => redis.get("week1"));
+  await t.step("wrongtype: blpop on a hash", () => redis.blpop("user:1", 1));
+  await t.step("wrongtype: sinter with a list", () => redis.sinter("tags:post2", "recent"));
+  await t.step("wrongtype: error class", async () => {
+    try {
+      await redis.hset("recent", "f", "v");
+      return null;
+    } catch (e) {
+      return [(e as Error).constructor.name, (e as Error).message];
+    }
+  });
+  await t.step("wrong arity: hset", () => redis.call("hset", "user:1"));
+  await t.step("wrong arity: zadd", () => redis.call("zadd", "board", "1"));
+
+  await t.step("pipeline of collection commands", async () => {
+    return await redis.pipeline()
+      .hset("cart:1", { apples: 3, pears: 1 })
+      .hincrby("cart:1", "apples", 2)
+      .sadd("carts", "cart:1")
+      .zadd("cart:prices", 1.5, "apples", 2.25, "pears")
+      .rpush("cart:log", "add apples", "add pears")
+      .hgetall("cart:1")
+      .lpush("cart:1", "oops")
+      .zrange("cart:prices", 0, -1, "WITHSCORES")
+      .exec();
+  });
+}
+
+/** Binary-safe members, fields and elements. */
+async function binaryCollectionSteps(t: Transcript, redis: Redis): Promise<void> {
+  const a = Buffer.from([0, 255, 13, 10]);
+  const b = Buffer.from([1, 0]);
+  await t.step("binary: rpush + lrangeBuffer", async () => {
+    await redis.rpush("bin:list", a, b);
+    return await redis.lrangeBuffer("bin:list", 0, -1);
+  });
+  await t.step("binary: hset + hgetBuffer", async () => {
+    await redis.hset("bin:hash", a, b);
+    return [await redis.hgetBuffer("bin:hash", a), await redis.hexists("bin:hash", b)];
+  });
+  await t.step("binary: sadd + smembersBuffer", async () => {
+    await redis.sadd("bin:set", a, b);
+    const members = await redis.smembersBuffer("bin:set");
+    return sorted(members.map((m) => m.toString("hex")));
+  });
+  await t.step("binary: zadd + zrangeBuffer", async () => {
+    await redis.zadd("bin:zset", 2, a, 1, b);
+    return await redis.zrangeBuffer("bin:zset", 0, -1);
+  });
 }
 
 Deno.test({

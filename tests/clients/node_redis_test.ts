@@ -1,7 +1,10 @@
 /**
  * node-redis (the `redis` package, v4), used as a new user would: the same scenario of string,
- * key, expiry, SELECT, SCAN, INFO, pipelining and error-case calls runs against our server and
- * against a real redis-server, and the two transcripts must be equal.
+ * key, expiry, SELECT, SCAN, INFO, pipelining and error-case calls, then lists (a job queue,
+ * workers blocked until a push, on a second client and on an `isolated` pool connection),
+ * hashes, sets, sorted sets, SORT, OBJECT and WRONGTYPE errors, runs against our server and
+ * against a real redis-server, and the two transcripts must be equal. Unordered replies are
+ * sorted, random picks recorded by their properties.
  *
  * node-redis 4.7 sends `CLIENT SETINFO LIB-NAME/LIB-VER` on connect and ignores an error reply
  * to it; Redis 7.0 has no SETINFO (7.2 added it) and we answer OK, so nothing in the scenario
@@ -16,7 +19,10 @@ import {
   type Entry,
   keyspaceLine,
   parseInfo,
+  sorted,
+  tookWithin,
   Transcript,
+  untilBlocked,
   withDeadline,
   within,
 } from "./_transcript.ts";
@@ -333,6 +339,15 @@ async function steps(open: (database?: number) => Client, errors: string[]): Pro
       return [await redis.get("unicode"), await redis.strLen("unicode")];
     });
 
+    // Lists, hashes, sets, sorted sets, SORT and OBJECT.
+    await queueSteps(t, redis);
+    await blockingSteps(t, redis, () => open());
+    await hashSteps(t, redis);
+    await setSteps(t, redis);
+    await sortedSetSteps(t, redis);
+    await sortAndKeySteps(t, redis);
+    await binaryCollectionSteps(t, redis);
+
     // Flushing.
     await t.step("flushDb", () => redis.flushDb());
     await t.step("dbSize after flushDb", () => redis.dbSize());
@@ -348,6 +363,555 @@ async function steps(open: (database?: number) => Client, errors: string[]): Pro
     for (const c of [redis, db3]) if (c.isOpen) await c.disconnect();
   }
   return t.entries;
+}
+
+/** A queue of jobs: producers push, a worker pops (blocking, with a timeout) and acknowledges. */
+async function queueSteps(t: Transcript, redis: Client): Promise<void> {
+  await t.step("queue: lPush one", () => redis.lPush("jobs", "job:1"));
+  await t.step("queue: lPush many", () => redis.lPush("jobs", ["job:2", "job:3", "job:4"]));
+  await t.step("queue: lLen", () => redis.lLen("jobs"));
+  await t.step("queue: lRange", () => redis.lRange("jobs", 0, -1));
+  await t.step("queue: brPop ready", () => redis.brPop("jobs", 1));
+  await t.step("queue: lMove to processing", () => {
+    return redis.lMove("jobs", "processing", "RIGHT", "LEFT");
+  });
+  await t.step("queue: rPopLPush to processing", () => redis.rPopLPush("jobs", "processing"));
+  await t.step("queue: lRange processing", () => redis.lRange("processing", 0, -1));
+  await t.step("queue: lRem ack", () => redis.lRem("processing", 1, "job:2"));
+  await t.step("queue: lRem ack again", () => redis.lRem("processing", 1, "job:2"));
+  await t.step("queue: last job", () => redis.rPop("jobs"));
+  await t.step("queue: blPop several keys", async () => {
+    await redis.rPush("urgent", "fire");
+    return await redis.blPop(["jobs", "urgent"], 1);
+  });
+  await t.step("queue: emptied list is gone", async () => {
+    return [
+      await redis.lLen("jobs"),
+      await redis.exists(["jobs", "urgent"]),
+      await redis.type("jobs"),
+    ];
+  });
+  await t.step("queue: brPop times out", async () => {
+    const start = performance.now();
+    return [await redis.brPop("jobs", 0.2), tookWithin(start, 180, 3000)];
+  });
+  await t.step("queue: brPop isolated times out", async () => {
+    const start = performance.now();
+    const popped = await redis.brPop(commandOptions({ isolated: true }), "jobs", 0.2);
+    return [popped, tookWithin(start, 180, 3000)];
+  });
+  await t.step("queue: blMove times out", async () => {
+    const start = performance.now();
+    const moved = await redis.blMove("jobs", "processing", "LEFT", "RIGHT", 0.2);
+    return [moved, tookWithin(start, 180, 3000)];
+  });
+  await t.step("queue: blmPop ready", async () => {
+    await redis.rPush("batch", ["a", "b", "c"]);
+    return await redis.blmPop(1, ["jobs", "batch"], "LEFT", { COUNT: 2 });
+  });
+  await t.step("queue: lmPop", () => redis.lmPop(["jobs", "batch"], "RIGHT"));
+  await t.step("queue: lmPop empty", () => redis.lmPop("batch", "LEFT"));
+  await t.step("queue: brPop negative timeout", () => redis.brPop("jobs", -1));
+
+  // A capped "recent activity" list, and edits in place.
+  await t.step("recent: lPush + lTrim", async () => {
+    for (const event of ["login", "view", "click", "logout", "login"]) {
+      await redis.lPush("recent", event);
+      await redis.lTrim("recent", 0, 3);
+    }
+    return await redis.lRange("recent", 0, -1);
+  });
+  await t.step("recent: lIndex", () => redis.lIndex("recent", -1));
+  await t.step("recent: lPos", () => redis.lPos("recent", "login"));
+  await t.step("recent: lPos RANK", () => redis.lPos("recent", "login", { RANK: -1 }));
+  await t.step("recent: lPosCount", () => redis.lPosCount("recent", "login", 0));
+  await t.step("recent: lInsert", () => redis.lInsert("recent", "BEFORE", "click", "scroll"));
+  await t.step("recent: lSet", () => redis.lSet("recent", 0, "login!"));
+  await t.step("recent: lSet out of range", () => redis.lSet("recent", 99, "x"));
+  await t.step("recent: lSet missing", () => redis.lSet("nosuchlist", 0, "x"));
+  await t.step("recent: lRange after edits", () => redis.lRange("recent", 0, -1));
+  await t.step("recent: lPopCount", () => redis.lPopCount("recent", 2));
+  await t.step("recent: rPushX missing", () => redis.rPushX("nosuchlist", "x"));
+  await t.step("recent: lRange out of range", () => redis.lRange("recent", 10, 20));
+}
+
+/** Workers on other connections, blocked until this one pushes. */
+async function blockingSteps(
+  t: Transcript,
+  redis: Client,
+  open: () => Client,
+): Promise<void> {
+  const waitBlocked = (n: number) => untilBlocked(() => redis.info("clients"), n);
+  const worker = open();
+  try {
+    await t.step("worker: connect", async () => {
+      await worker.connect();
+      return worker.isReady;
+    });
+    await t.step("worker: blPop woken by rPush", async () => {
+      const popped = worker.blPop("inbox", 3);
+      const blocked = await waitBlocked(1);
+      const pushed = await redis.rPush("inbox", "hello");
+      return [blocked, pushed, await popped, await redis.exists("inbox")];
+    });
+    await t.step("workers: served in order (second one isolated)", async () => {
+      const first = worker.blPop("inbox", 3);
+      await waitBlocked(1);
+      const second = redis.brPop(commandOptions({ isolated: true }), "inbox", 3);
+      const blocked = await waitBlocked(2);
+      const pushed = await redis.rPush("inbox", ["a", "b", "c"]);
+      return [blocked, pushed, await first, await second, await redis.lRange("inbox", 0, -1)];
+    });
+    await t.step("worker: blMove woken by lPush", async () => {
+      const moved = worker.blMove("inbox2", "done", "LEFT", "RIGHT", 3);
+      await waitBlocked(1);
+      await redis.lPush("inbox2", "task");
+      return [await moved, await redis.lRange("done", 0, -1)];
+    });
+    await t.step("worker: blmPop woken by rPush", async () => {
+      const popped = worker.blmPop(3, "inbox3", "RIGHT", { COUNT: 10 });
+      await waitBlocked(1);
+      await redis.rPush("inbox3", ["1", "2", "3"]);
+      return await popped;
+    });
+    await t.step("worker: bzPopMin woken by zAdd", async () => {
+      const popped = worker.bzPopMin("deadlines", 3);
+      await waitBlocked(1);
+      await redis.zAdd("deadlines", [{ score: 20, value: "later" }, {
+        score: 10,
+        value: "sooner",
+      }]);
+      return [await popped, await redis.zRangeWithScores("deadlines", 0, -1)];
+    });
+    await t.step("workers: nobody blocked at the end", () => waitBlocked(0));
+    await t.step("worker: quit", () => worker.quit());
+  } finally {
+    if (worker.isOpen) await worker.disconnect();
+  }
+}
+
+/** A user record as a hash. */
+async function hashSteps(t: Transcript, redis: Client): Promise<void> {
+  await t.step("hash: hSet object", () => {
+    return redis.hSet("user:1", { name: "Ada", email: "ada@example.com", visits: 0 });
+  });
+  await t.step("hash: hSet Map", () => {
+    return redis.hSet("user:1", new Map([["name", "Ada L."], ["city", "London"]]));
+  });
+  await t.step("hash: hSet one field", () => redis.hSet("user:1", "city", "Paris"));
+  await t.step("hash: hGet", () => redis.hGet("user:1", "name"));
+  await t.step("hash: hGet missing field", () => redis.hGet("user:1", "phone"));
+  await t.step("hash: hmGet", () => redis.hmGet("user:1", ["name", "phone", "city"]));
+  await t.step("hash: hGetAll (small hash keeps insertion order)", () => redis.hGetAll("user:1"));
+  await t.step("hash: hGetAll missing", () => redis.hGetAll("nosuchhash"));
+  await t.step("hash: hIncrBy", () => redis.hIncrBy("user:1", "visits", 1));
+  await t.step("hash: hIncrBy again", () => redis.hIncrBy("user:1", "visits", 5));
+  await t.step("hash: hIncrByFloat", () => redis.hIncrByFloat("user:1", "balance", 10.5));
+  await t.step("hash: hIncrByFloat 0.1", () => redis.hIncrByFloat("user:1", "balance", 0.1));
+  await t.step("hash: hIncrByFloat -10.6", () => redis.hIncrByFloat("user:1", "balance", -10.6));
+  await t.step("hash: hExists", () => redis.hExists("user:1", "email"));
+  await t.step("hash: hDel", () => redis.hDel("user:1", ["email", "phone"]));
+  await t.step("hash: hExists after hDel", () => redis.hExists("user:1", "email"));
+  await t.step("hash: hSetNX existing", () => redis.hSetNX("user:1", "name", "x"));
+  await t.step("hash: hSetNX new", () => redis.hSetNX("user:1", "lang", "en"));
+  await t.step("hash: hLen", () => redis.hLen("user:1"));
+  await t.step("hash: hKeys", () => redis.hKeys("user:1"));
+  await t.step("hash: hVals", () => redis.hVals("user:1"));
+  await t.step("hash: hStrLen", () => redis.hStrLen("user:1", "city"));
+  await t.step("hash: hRandField", async () => {
+    const field = await redis.hRandField("user:1");
+    return (await redis.hKeys("user:1")).includes(field ?? "");
+  });
+  await t.step("hash: hRandFieldCount", async () => {
+    const fields = await redis.hKeys("user:1");
+    const picked = await redis.hRandFieldCount("user:1", 3);
+    return [picked.length, new Set(picked).size, picked.every((f) => fields.includes(f))];
+  });
+  await t.step("hash: hRandFieldCountWithValues", async () => {
+    const all = await redis.hGetAll("user:1");
+    // An object: a negative count's repeated fields would collapse, so a positive one.
+    const picked = await redis.hRandFieldCountWithValues("user:1", 3);
+    const entries = Object.entries(picked);
+    return [entries.length, entries.every(([field, value]) => all[field] === value)];
+  });
+  await t.step("hash: hIncrBy non-integer", () => redis.hIncrBy("user:1", "name", 1));
+  await t.step("hash: hIncrByFloat non-float", () => redis.hIncrByFloat("user:1", "name", 1));
+  await t.step("hash: objectEncoding small", () => redis.objectEncoding("user:1"));
+  await t.step("hash: big hash", async () => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < 600; i++) fields[`f${i}`] = String(i);
+    return [await redis.hSet("big:hash", fields), await redis.objectEncoding("big:hash")];
+  });
+  await t.step("hash: hScanIterator", async () => {
+    const pairs = new Set<string>();
+    for await (const { field, value } of redis.hScanIterator("big:hash", { COUNT: 50 })) {
+      pairs.add(`${field}=${value}`);
+    }
+    return [pairs.size, sorted(pairs).slice(0, 3)];
+  });
+  await t.step("hash: hScanIterator MATCH", async () => {
+    const fields = new Set<string>();
+    for await (const { field } of redis.hScanIterator("user:1", { MATCH: "c*" })) fields.add(field);
+    return sorted(fields);
+  });
+  await t.step("hash: hScan one page", async () => {
+    const { cursor, tuples } = await redis.hScan("user:1", 0);
+    return [cursor, tuples.length];
+  });
+  await t.step("hash: long value converts encoding", async () => {
+    await redis.hSet("user:2", "bio", "x".repeat(100));
+    return await redis.objectEncoding("user:2");
+  });
+}
+
+/** Tags on posts as sets. */
+async function setSteps(t: Transcript, redis: Client): Promise<void> {
+  await t.step("set: sAdd", () => redis.sAdd("tags:post1", ["redis", "database", "fast"]));
+  await t.step("set: sAdd existing", () => redis.sAdd("tags:post1", ["redis", "cache"]));
+  await t.step("set: sAdd one", () => redis.sAdd("tags:post1", "redis"));
+  await t.step("set: sMembers", async () => sorted(await redis.sMembers("tags:post1")));
+  await t.step("set: sIsMember", () => redis.sIsMember("tags:post1", "redis"));
+  await t.step("set: sIsMember missing", () => redis.sIsMember("tags:post1", "nope"));
+  await t.step("set: smIsMember", () => redis.smIsMember("tags:post1", ["redis", "nope", "cache"]));
+  await t.step("set: sCard", () => redis.sCard("tags:post1"));
+  await t.step("set: sAdd second", () => redis.sAdd("tags:post2", ["redis", "deno", "typescript"]));
+  await t.step("set: sInter", () => redis.sInter(["tags:post1", "tags:post2"]));
+  await t.step("set: sUnion", async () => sorted(await redis.sUnion(["tags:post1", "tags:post2"])));
+  await t.step("set: sDiff", async () => sorted(await redis.sDiff(["tags:post1", "tags:post2"])));
+  await t.step("set: sUnionStore", () => {
+    return redis.sUnionStore("tags:all", ["tags:post1", "tags:post2"]);
+  });
+  await t.step("set: sInterStore", () => {
+    return redis.sInterStore("tags:common", ["tags:post1", "tags:post2"]);
+  });
+  await t.step(
+    "set: sDiffStore",
+    () => redis.sDiffStore("tags:only1", ["tags:post1", "tags:post2"]),
+  );
+  await t.step("set: sInterCard", () => redis.sInterCard(["tags:post1", "tags:post2"]));
+  await t.step("set: sInterCard LIMIT", () => redis.sInterCard(["tags:all", "tags:post1"], 2));
+  await t.step("set: sRem", () => redis.sRem("tags:post1", ["fast", "nope"]));
+  await t.step("set: sMove", () => redis.sMove("tags:post1", "tags:post2", "cache"));
+  await t.step("set: after sMove", async () => {
+    return [sorted(await redis.sMembers("tags:post1")), sorted(await redis.sMembers("tags:post2"))];
+  });
+  await t.step("set: sPop count", async () => {
+    const all = await redis.sMembers("tags:all");
+    const popped = await redis.sPop("tags:all", 2);
+    const left = await redis.sMembers("tags:all");
+    return [
+      popped.length,
+      popped.every((m) => all.includes(m) && !left.includes(m)),
+      left.length,
+    ];
+  });
+  await t.step("set: sRandMemberCount negative", async () => {
+    const all = await redis.sMembers("tags:all");
+    const picked = await redis.sRandMemberCount("tags:all", -10);
+    return [picked.length, picked.every((m) => all.includes(m))];
+  });
+  await t.step("set: sMembers missing", () => redis.sMembers("nosuchset"));
+  await t.step("set: emptied set is gone", async () => {
+    await redis.sRem("tags:common", "redis");
+    return await redis.exists("tags:common");
+  });
+  await t.step("set: objectEncoding intset", async () => {
+    await redis.sAdd("ids", ["1", "2", "3"]);
+    return await redis.objectEncoding("ids");
+  });
+  await t.step("set: objectEncoding after a string member", async () => {
+    await redis.sAdd("ids", "x");
+    return await redis.objectEncoding("ids");
+  });
+  await t.step("set: sScanIterator", async () => {
+    const members: string[] = [];
+    for (let i = 0; i < 200; i++) members.push(`m${i}`);
+    await redis.sAdd("big:set", members);
+    const seen = new Set<string>();
+    for await (const m of redis.sScanIterator("big:set", { COUNT: 20 })) seen.add(m);
+    return [seen.size, sorted(seen).slice(0, 3)];
+  });
+}
+
+/** A leaderboard and a schedule as sorted sets. */
+async function sortedSetSteps(t: Transcript, redis: Client): Promise<void> {
+  await t.step("zset: zAdd", () => {
+    return redis.zAdd("board", [
+      { score: 100, value: "alice" },
+      { score: 85, value: "bob" },
+      { score: 92, value: "carol" },
+    ]);
+  });
+  await t.step("zset: zAdd NX", () => {
+    return redis.zAdd("board", [{ score: 50, value: "alice" }, { score: 70, value: "dave" }], {
+      NX: true,
+    });
+  });
+  await t.step("zset: zAdd GT lower", () => {
+    return redis.zAdd("board", { score: 90, value: "alice" }, { GT: true });
+  });
+  await t.step("zset: zAdd GT CH higher", () => {
+    return redis.zAdd("board", { score: 120, value: "alice" }, { GT: true, CH: true });
+  });
+  await t.step("zset: zAdd XX missing", () => {
+    return redis.zAdd("board", { score: 1, value: "nobody" }, { XX: true });
+  });
+  await t.step("zset: zAdd INCR", () => {
+    return redis.zAdd("board", { score: 5, value: "bob" }, { INCR: true });
+  });
+  await t.step("zset: zIncrBy", () => redis.zIncrBy("board", 10, "bob"));
+  await t.step("zset: zRangeWithScores", () => redis.zRangeWithScores("board", 0, -1));
+  await t.step("zset: zRangeWithScores REV top 3", () => {
+    return redis.zRangeWithScores("board", 0, 2, { REV: true });
+  });
+  await t.step("zset: zRange", () => redis.zRange("board", 0, -1));
+  await t.step("zset: zRevRank", () => redis.zRevRank("board", "bob"));
+  await t.step("zset: zRank", () => redis.zRank("board", "dave"));
+  await t.step("zset: zRank missing", () => redis.zRank("board", "nobody"));
+  await t.step("zset: zScore", () => redis.zScore("board", "alice"));
+  await t.step("zset: zScore missing", () => redis.zScore("board", "nobody"));
+  await t.step("zset: zmScore", () => redis.zmScore("board", ["alice", "nobody"]));
+  await t.step("zset: zCount", () => redis.zCount("board", 90, 100));
+  await t.step("zset: zRangeByScore LIMIT", () => {
+    return redis.zRangeByScore("board", 80, "+inf", { LIMIT: { offset: 0, count: 2 } });
+  });
+  await t.step("zset: zRangeByScoreWithScores exclusive", () => {
+    return redis.zRangeByScoreWithScores("board", "(92", "+inf");
+  });
+  await t.step("zset: zRange BYSCORE REV LIMIT", () => {
+    return redis.zRange("board", "+inf", "-inf", {
+      BY: "SCORE",
+      REV: true,
+      LIMIT: { offset: 1, count: 2 },
+    });
+  });
+  await t.step("zset: zCard", () => redis.zCard("board"));
+  await t.step("zset: objectEncoding", () => redis.objectEncoding("board"));
+
+  await t.step("zset: float scores", () => {
+    return redis.zAdd("floats", [
+      { score: 0.1, value: "tenth" },
+      { score: Infinity, value: "top" },
+      { score: -Infinity, value: "bottom" },
+      { score: 1e300, value: "huge" },
+    ]);
+  });
+  await t.step("zset: zScore 0.1", () => redis.zScore("floats", "tenth"));
+  // node-redis 4.7 maps "+inf" to Infinity but Redis sends "inf", which it reads as NaN.
+  await t.step("zset: zScore inf (NaN in node-redis)", () => redis.zScore("floats", "top"));
+  await t.step("zset: zScore -inf", () => redis.zScore("floats", "bottom"));
+  await t.step("zset: zScore 1e300", () => redis.zScore("floats", "huge"));
+  await t.step("zset: zIncrBy 0.2", () => redis.zIncrBy("floats", 0.2, "tenth"));
+  await t.step("zset: zRangeWithScores floats", () => redis.zRangeWithScores("floats", 0, -1));
+  await t.step("zset: zIncrBy to NaN", () => redis.zIncrBy("floats", -Infinity, "top"));
+  await t.step("zset: zAdd NaN", () => redis.zAdd("floats", { score: NaN, value: "x" }));
+
+  await t.step("zset: zPopMin", () => redis.zPopMin("board"));
+  await t.step("zset: zPopMinCount", () => redis.zPopMinCount("board", 2));
+  await t.step("zset: bzPopMin ready", () => redis.bzPopMin("board", 1));
+  await t.step("zset: emptied zset is gone", () => redis.exists("board"));
+  await t.step("zset: bzPopMin times out", async () => {
+    const start = performance.now();
+    return [await redis.bzPopMin("board", 0.2), tookWithin(start, 180, 3000)];
+  });
+  await t.step("zset: zPopMax missing", () => redis.zPopMax("board"));
+
+  await t.step("zset: weekly scores", async () => {
+    return [
+      await redis.zAdd("week1", [
+        { score: 10, value: "alice" },
+        { score: 20, value: "bob" },
+        { score: 5, value: "carol" },
+      ]),
+      await redis.zAdd("week2", [{ score: 7, value: "alice" }, { score: 1, value: "dave" }]),
+    ];
+  });
+  await t.step("zset: zUnionStore WEIGHTS", () => {
+    return redis.zUnionStore("total", ["week1", "week2"], { WEIGHTS: [1, 2] });
+  });
+  await t.step("zset: union result", () => redis.zRangeWithScores("total", 0, -1));
+  await t.step("zset: zInterStore AGGREGATE MAX", () => {
+    return redis.zInterStore("both", ["week1", "week2"], { AGGREGATE: "MAX" });
+  });
+  await t.step("zset: inter result", () => redis.zRangeWithScores("both", 0, -1));
+  await t.step("zset: zUnionWithScores MIN", () => {
+    return redis.zUnionWithScores(["week1", "week2"], { AGGREGATE: "MIN" });
+  });
+  await t.step("zset: zRangeStore", () => redis.zRangeStore("top2", "total", 0, 1, { REV: true }));
+  await t.step("zset: zRemRangeByScore", () => redis.zRemRangeByScore("total", "-inf", 10));
+  await t.step("zset: zRandMemberCount", async () => {
+    const picked = await redis.zRandMemberCount("total", -5);
+    return [picked.length, picked.every((m) => ["alice", "bob", "carol", "dave"].includes(m))];
+  });
+  await t.step("zset: big zset", async () => {
+    const members = Array.from({ length: 200 }, (_, i) => ({ score: i / 4, value: `p${i}` }));
+    return [await redis.zAdd("big:zset", members), await redis.objectEncoding("big:zset")];
+  });
+  await t.step("zset: zScanIterator", async () => {
+    const pairs = new Set<string>();
+    for await (const { value, score } of redis.zScanIterator("big:zset", { COUNT: 30 })) {
+      pairs.add(`${value}=${score}`);
+    }
+    return [pairs.size, sorted(pairs).slice(0, 3)];
+  });
+}
+
+/** SORT, TYPE, OBJECT, COPY/RENAME of collections, and WRONGTYPE errors. */
+async function sortAndKeySteps(t: Transcript, redis: Client): Promise<void> {
+  await t.step("sort: setup", async () => {
+    await redis.rPush("sort:ids", ["3", "1", "2", "10"]);
+    await redis.mSet({ weight_1: "30", weight_2: "10", weight_3: "20", weight_10: "5" });
+    for (const [id, name] of [["1", "ann"], ["2", "ben"], ["3", "cat"], ["10", "dan"]]) {
+      await redis.hSet(`user_${id}`, { name: name! });
+    }
+    return await redis.rPush("sort:names", ["bob", "alice", "Carl"]);
+  });
+  await t.step("sort: numeric", () => redis.sort("sort:ids"));
+  await t.step("sort: DESC LIMIT", () => {
+    return redis.sort("sort:ids", { DIRECTION: "DESC", LIMIT: { offset: 0, count: 2 } });
+  });
+  await t.step("sort: ALPHA", () => redis.sort("sort:ids", { ALPHA: true }));
+  await t.step("sort: BY GET", () => {
+    return redis.sort("sort:ids", { BY: "weight_*", GET: ["#", "user_*->name"] });
+  });
+  await t.step("sort: BY nosort GET", () => {
+    return redis.sort("sort:ids", { BY: "nosort", GET: "user_*->name" });
+  });
+  await t.step("sort: GET missing", () => redis.sort("sort:ids", { GET: "nosuch_*" }));
+  await t.step("sort: strings without ALPHA", () => redis.sort("sort:names"));
+  await t.step("sort: sortStore ALPHA", () => {
+    return redis.sortStore("sort:names", "sorted", { ALPHA: true });
+  });
+  await t.step("sort: stored list", () => redis.lRange("sorted", 0, -1));
+  await t.step("sort: a set", () => redis.sort("tags:post2", { ALPHA: true }));
+  await t.step("sort: a zset", () => redis.sort("week1", { ALPHA: true, DIRECTION: "DESC" }));
+  await t.step("sort: sortRo", () => redis.sortRo("sort:ids", { DIRECTION: "DESC" }));
+  await t.step("sort: missing key", () => redis.sort("nosuchlist"));
+  await t.step("sort: a string", () => redis.sort("greeting"));
+
+  await t.step("type: each kind", async () => {
+    const keys = ["recent", "user:1", "tags:post2", "week1", "greeting", "nosuchkey"];
+    return await Promise.all(keys.map((k) => redis.type(k)));
+  });
+  await t.step("objectEncoding: each kind", async () => {
+    await redis.set("intval", 12345);
+    await redis.set("longval", "x".repeat(50));
+    const keys = [
+      "recent",
+      "user:1",
+      "tags:post2",
+      "ids",
+      "week1",
+      "greeting",
+      "intval",
+      "longval",
+    ];
+    return await Promise.all(keys.map((k) => redis.objectEncoding(k)));
+  });
+  await t.step("objectEncoding missing", () => redis.objectEncoding("nosuchkey"));
+  await t.step("objectRefCount", () => redis.objectRefCount("user:1"));
+  await t.step("objectFreq without LFU", () => redis.objectFreq("user:1"));
+
+  await t.step("copy hash", () => redis.copy("user:1", "user:copy"));
+  await t.step("copy is independent", async () => {
+    await redis.hSet("user:copy", "name", "Bob");
+    return [await redis.hGet("user:1", "name"), await redis.hGet("user:copy", "name")];
+  });
+  await t.step("copy onto existing", () => redis.copy("user:1", "user:copy"));
+  await t.step("copy replace", async () => {
+    const copied = await redis.copy("user:1", "user:copy", { replace: true });
+    return [copied, await redis.hGet("user:copy", "name")];
+  });
+  await t.step("copy set, list and zset", async () => {
+    await redis.copy("tags:post2", "tags:copy");
+    await redis.copy("recent", "recent:copy");
+    await redis.copy("week1", "week1:copy");
+    await redis.sAdd("tags:copy", "extra");
+    await redis.rPush("recent:copy", "extra");
+    await redis.zAdd("week1:copy", { score: 1, value: "extra" });
+    return [
+      await redis.sCard("tags:post2"),
+      await redis.lLen("recent"),
+      await redis.zCard("week1"),
+      await redis.sCard("tags:copy"),
+      await redis.lLen("recent:copy"),
+      await redis.zCard("week1:copy"),
+    ];
+  });
+  await t.step("copy to database 3", async () => {
+    return [await redis.copy("user:1", "user:1", { destinationDb: 3 }), await redis.dbSize()];
+  });
+  await t.step("rename hash", () => redis.rename("user:copy", "user:renamed"));
+  await t.step("after rename", async () => {
+    return [await redis.exists("user:copy"), await redis.hGetAll("user:renamed")];
+  });
+  await t.step("rename over another type", async () => {
+    await redis.rename("user:renamed", "week1:copy");
+    return await redis.type("week1:copy");
+  });
+
+  await t.step("wrongtype: lPush on a hash", () => redis.lPush("user:1", "x"));
+  await t.step("wrongtype: hGet on a list", () => redis.hGet("recent", "x"));
+  await t.step("wrongtype: sAdd on a string", () => redis.sAdd("greeting", "x"));
+  await t.step("wrongtype: zAdd on a set", () => {
+    return redis.zAdd("tags:post2", { score: 1, value: "x" });
+  });
+  await t.step("wrongtype: get on a zset", () => redis.get("week1"));
+  await t.step("wrongtype: blPop on a hash", () => redis.blPop("user:1", 1));
+  await t.step("wrongtype: sInter with a list", () => redis.sInter(["tags:post2", "recent"]));
+  await t.step("wrongtype: error class", async () => {
+    try {
+      await redis.hSet("recent", "f", "v");
+      return null;
+    } catch (e) {
+      return [(e as Error).constructor.name, (e as Error).message];
+    }
+  });
+  await t.step("wrong arity: hSet", () => redis.sendCommand(["HSET", "user:1", "name"]));
+
+  await t.step("execAsPipeline of collection commands", () => {
+    return redis.multi()
+      .hSet("cart:1", { apples: 3, pears: 1 })
+      .hIncrBy("cart:1", "apples", 2)
+      .sAdd("carts", "cart:1")
+      .zAdd("cart:prices", [{ score: 1.5, value: "apples" }, { score: 2.25, value: "pears" }])
+      .rPush("cart:log", ["add apples", "add pears"])
+      .hGetAll("cart:1")
+      .zRangeWithScores("cart:prices", 0, -1)
+      .execAsPipeline();
+  });
+  await t.step("Promise.all of collection commands", () => {
+    return Promise.all([
+      redis.hIncrBy("cart:1", "pears", 1),
+      redis.sIsMember("carts", "cart:1"),
+      redis.lPush("cart:1", "oops").catch((e: Error) => ({ error: e.message })),
+      redis.lLen("cart:log"),
+      redis.zScore("cart:prices", "pears"),
+    ]);
+  });
+}
+
+/** Binary-safe members, fields and elements. */
+async function binaryCollectionSteps(t: Transcript, redis: Client): Promise<void> {
+  const a = Buffer.from([0, 255, 13, 10]);
+  const b = Buffer.from([1, 0]);
+  await t.step("binary: rPush + lRange as buffers", async () => {
+    await redis.rPush("bin:list", [a, b]);
+    return await redis.lRange(buffers, "bin:list", 0, -1);
+  });
+  await t.step("binary: hSet + hGet as buffer", async () => {
+    await redis.hSet("bin:hash", a, b);
+    return [await redis.hGet(buffers, "bin:hash", a), await redis.hExists("bin:hash", b)];
+  });
+  await t.step("binary: sAdd + sMembers as buffers", async () => {
+    await redis.sAdd("bin:set", [a, b]);
+    const members = await redis.sMembers(buffers, "bin:set");
+    return sorted(members.map((m) => m.toString("hex")));
+  });
+  await t.step("binary: zAdd + zRange as buffers", async () => {
+    await redis.zAdd("bin:zset", [{ score: 2, value: a }, { score: 1, value: b }]);
+    return await redis.zRange(buffers, "bin:zset", 0, -1);
+  });
 }
 
 Deno.test({

@@ -1,8 +1,9 @@
 /**
  * redis-py, used as a new user would: tests/clients/_redis_py_scenario.py runs string, key,
- * expiry, database, SCAN, INFO, pipeline, binary and error-case calls against the port it is
- * given and prints a JSON transcript; it runs against our server and against a real
- * redis-server, and the two transcripts must be equal.
+ * expiry, database, SCAN, INFO, pipeline, binary and error-case calls, then list (blocking
+ * included), hash, set, sorted set, SORT and OBJECT calls, against the port it is given and
+ * prints a JSON transcript; it runs against our server and against a real redis-server, and
+ * the two transcripts must be equal.
  *
  * redis-py comes from Debian's python3-redis (what `.ci/run` installs), importable by the
  * system /usr/bin/python3; a `python3` on PATH (pyenv's, say) is tried next.
