@@ -4,13 +4,20 @@
  * levels, equal scores ordered by member bytes (latin1 strings compare by char code, as memcmp
  * does). Spans make rank lookups, access by rank and range deletions O(log n).
  *
- * Nodes are small integers into typed arrays rather than objects, which keeps a large set
- * compact (24 bytes of node data per member, a few for its upper levels, 8 to 16 for its index
- * slot, plus its string) and cheap for the garbage collector. A node's record holds its score,
- * level-0 forward and backward links, its level, and the offset of its upper levels' (forward,
- * span) pairs in a shared pool; the span at level 0 is always 1 and is not stored. Node 0 is
- * the header. Freed nodes and link blocks are reused, and the arrays are compacted when a set
- * shrinks to an eighth of them. The index is an open-addressing table of (hash, node) pairs
+ * Nodes are offsets into one typed-array pool rather than objects, which keeps a large set
+ * compact and cheap for the garbage collector. Each node is one contiguous block, as Redis's
+ * `zskiplistNode` is: its member's id (an index into the member strings), its level, its
+ * score, then a (forward, span) pair per level; the span at level 0 is always 1, so that slot
+ * holds the backward link. A search step reads the forward node's score, and when it moves
+ * there, that node's link at the same level: both in the block it just reached, mostly one
+ * cache line. (With the score in a node record and the upper links in a separate pool, each
+ * step missed twice, and a set of a million members was twice as slow as one of 100k.) A
+ * block is 16 bytes plus 8 per level (24 for three members in four), plus 8 to 16 for the
+ * member's index slot and its string. The header is the block at offset 0, with every level.
+ * Blocks of level 1, of level 2 and taller ones are cut from separate chunks of the pool, so
+ * that the upper levels every search walks stay dense enough to stay in cache (`CLASSES`).
+ * Freed blocks are reused by level, keeping their member ids, and the pool is compacted when
+ * a set shrinks to an eighth of it. The index is an open-addressing table of (hash, node) pairs
  * rather than a JS Map: a third of the memory, removals that touch one table line, compaction
  * that renumbers its nodes without rehashing, and a scan cursor with Redis's guarantees
  * across resizes (`unorderedEntries`).
@@ -38,18 +45,59 @@
 
 /** Most levels a node can have (Redis's ZSKIPLIST_MAXLEVEL). */
 const MAX_LEVEL = 32;
-/** Int32 words per node record: score (two words), next, prev, up, level. */
-const STRIDE = 6;
-const NEXT = 2;
-const PREV = 3;
-const UP = 4;
-const LEVEL = 5;
-/** The header node, and "no node" in links (the header is never a link target). */
+/**
+ * Int32 words of a node's block: its member id, its level, its score (a float64 in words 2-3:
+ * blocks start on even words, so `f64[(n + SCORE) >> 1]`), then level i's forward link at
+ * `NEXT + 2i` and its span at `SPAN + 2i`, except at level 0, whose span slot is the backward
+ * link (PREV).
+ */
+const MID = 0;
+const LEVEL = 1;
+const SCORE = 2;
+const NEXT = 4;
+const SPAN = 5;
+const PREV = 5;
+/** The header's block, and "no node" in links (the header is never a link target). */
 const HEAD = 0;
 const NONE = 0;
-/** Smallest node capacity (header included), and below which a set is never compacted. */
-const MIN_CAPACITY = 4;
-const COMPACT_ABOVE = 64;
+/** The header's block has every level, so that the list's level can grow in place. */
+const HEAD_WORDS = NEXT + 2 * MAX_LEVEL;
+/**
+ * A new set's pool (the header and four nodes: many sets stay small); pools grow and are
+ * rebuilt to powers of two words from POOL_UNIT up; below COMPACT_ABOVE a set is never
+ * compacted.
+ */
+const MIN_WORDS = 96;
+const POOL_UNIT = 128;
+const COMPACT_ABOVE = 512;
+
+/** Pool words for at least `words` words: a power of two, at least POOL_UNIT. */
+function poolWords(words: number): number {
+  let size = POOL_UNIT;
+  while (size < words) size *= 2;
+  return size;
+}
+
+/** Words of a block of `level` levels (always even, which keeps scores aligned). */
+function blockWords(level: number): number {
+  return NEXT + 2 * level;
+}
+
+/**
+ * New blocks are cut from chunks of the pool that each hold blocks of one class: level 1,
+ * level 2, or taller. Every search walks the taller nodes, which are a quarter of them; kept
+ * apart from the rest they take a few dense megabytes that stay in cache in a set of a
+ * million members, where mixed in with level-1 blocks each would hold a cache line of its
+ * own, and the lines of the upper levels would not fit. A chunk is a sixty-fourth of the pool,
+ * so that a small set wastes little, up to CHUNK_WORDS (4 KiB).
+ */
+const CLASSES = 3;
+const CHUNK_WORDS = 1024;
+
+/** The chunk class of a block of `level` levels. */
+function classOf(level: number): number {
+  return level < CLASSES ? level - 1 : CLASSES - 1;
+}
 
 /** Scratch for searches: the rightmost node before the target at each level, and its rank. */
 const update = new Int32Array(MAX_LEVEL);
@@ -172,31 +220,31 @@ export class SortedSetValue {
   #slots = new Int32Array(MIN_SLOTS * 2);
   #mask = MIN_SLOTS - 1;
   #size = 0;
-  #f64: Float64Array;
+  /** The node pool, as words and as float64s (for scores) over one buffer. */
   #i32: Int32Array;
+  #f64: Float64Array;
+  /** Member strings by member id; id 0 is the header's. */
   #members: string[] = [""];
-  /** Upper levels' (forward, span) pairs of the nodes of level 2 and more. */
-  #links: Int32Array;
-  #linksTop = 0;
-  /** Per level, the first free link block of that level (chained through its first word). */
-  #freeLinks: number[] | null = null;
-  /** First free node (chained through its next link). */
-  #freeNode = NONE;
-  /** Nodes ever used, header included. */
-  #nodeTop = 1;
-  /** The list's level; the header's record holds how many levels it has storage for. */
+  /** Pool words ever used (free blocks and chunks included), and of the header and nodes. */
+  #top = HEAD_WORDS;
+  #live = HEAD_WORDS;
+  /** Words of live nodes of each class, which a rebuild lays out in a region per class. */
+  #classWords = [0, 0, 0];
+  /** Per class, the next free word of its current chunk and the chunk's end. */
+  #chunks = [0, 0, 0, 0, 0, 0];
+  /** Per level, the first free block of that level (chained through its NEXT word), or 0. */
+  #freeBlocks: Int32Array | null = null;
+  /** The list's level. */
   #level = 1;
   #tail = NONE;
   /** Whether Redis would still hold this set as a listpack. */
   listpack = true;
 
-  constructor(capacity = MIN_CAPACITY) {
-    const buffer = new ArrayBuffer(capacity * STRIDE * 4);
-    this.#f64 = new Float64Array(buffer);
+  constructor(words = MIN_WORDS) {
+    const buffer = new ArrayBuffer(Math.max(words, HEAD_WORDS) * 4);
     this.#i32 = new Int32Array(buffer);
-    this.#i32[UP] = -1;
-    this.#i32[LEVEL] = 1;
-    this.#links = new Int32Array(8);
+    this.#f64 = new Float64Array(buffer);
+    this.#i32[LEVEL] = MAX_LEVEL;
   }
 
   /** Number of members. */
@@ -212,7 +260,7 @@ export class SortedSetValue {
   /** The score of `member`, or undefined when it is not in the set. */
   score(member: string): number | undefined {
     const n = this.#find(member);
-    return n === NONE ? undefined : this.#f64[n * 3]!;
+    return n === NONE ? undefined : this.#f64[(n + SCORE) >> 1]!;
   }
 
   /** Whether `member` is in the set. */
@@ -222,7 +270,7 @@ export class SortedSetValue {
 
   /** The first node (lowest score), or 0 when empty. */
   first(): number {
-    return this.#i32[NEXT]!;
+    return this.#i32[HEAD + NEXT]!;
   }
 
   /** The last node (highest score), or 0 when empty. */
@@ -232,22 +280,22 @@ export class SortedSetValue {
 
   /** The node after `n`, or 0. */
   next(n: number): number {
-    return this.#i32[n * STRIDE + NEXT]!;
+    return this.#i32[n + NEXT]!;
   }
 
   /** The node before `n`, or 0. */
   prev(n: number): number {
-    return this.#i32[n * STRIDE + PREV]!;
+    return this.#i32[n + PREV]!;
   }
 
   /** The member of node `n`. */
   member(n: number): string {
-    return this.#members[n]!;
+    return this.#members[this.#i32[n + MID]!]!;
   }
 
   /** The score of node `n`. */
   scoreOf(n: number): number {
-    return this.#f64[n * 3]!;
+    return this.#f64[(n + SCORE) >> 1]!;
   }
 
   /** Members and scores in ascending order. Do not change the set while iterating. */
@@ -273,7 +321,7 @@ export class SortedSetValue {
       for (let i = home;; i = (i + 1) & mask) {
         const n = slots[2 * i + 1]!;
         if (n === NONE) break;
-        if ((slots[2 * i]! & mask) === home) batch.push([this.#members[n]!, this.#f64[n * 3]!]);
+        if ((slots[2 * i]! & mask) === home) batch.push([this.member(n), this.scoreOf(n)]);
       }
       yield* batch;
       // The next home slot after this one, by the mask this one was read with.
@@ -303,12 +351,13 @@ export class SortedSetValue {
   setEncodingFor(limits: ZsetLimits): void {
     let compact = this.#size <= limits.zsetMaxListpackEntries;
     for (let n = this.first(); compact && n !== NONE; n = this.next(n)) {
-      if (this.#members[n]!.length > limits.zsetMaxListpackValue) compact = false;
+      if (this.member(n).length > limits.zsetMaxListpackValue) compact = false;
     }
     this.listpack = compact;
     if (compact) {
+      const f64 = this.#f64;
       for (let n = this.first(); n !== NONE; n = this.next(n)) {
-        if (this.#f64[n * 3] === 0) this.#f64[n * 3] = 0; // -0 as a listpack stores it
+        if (f64[(n + SCORE) >> 1] === 0) f64[(n + SCORE) >> 1] = 0; // -0 as a listpack stores it
       }
     }
   }
@@ -316,78 +365,57 @@ export class SortedSetValue {
   /** Inserts a member that is not in the set (`zslInsert`), leaving the encoding alone. */
   insert(member: string, score: number): number {
     const level = this.#level;
+    let i32 = this.#i32;
     const f64 = this.#f64;
-    const i32 = this.#i32;
     const members = this.#members;
-    let links = this.#links;
     let x = HEAD;
+    let rank = 0;
     for (let i = level - 1; i >= 0; i--) {
-      let rank = i === level - 1 ? 0 : rankAt[i + 1]!;
-      if (i === 0) {
-        for (;;) {
-          const f = i32[x * STRIDE + NEXT]!;
-          if (f === NONE) break;
-          const s = f64[f * 3]!;
-          if (s < score || (s === score && members[f]! < member)) {
-            rank++;
-            x = f;
-          } else break;
-        }
-      } else {
-        for (;;) {
-          const o = i32[x * STRIDE + UP]! + 2 * i - 2;
-          const f = links[o]!;
-          if (f === NONE) break;
-          const s = f64[f * 3]!;
-          if (s < score || (s === score && members[f]! < member)) {
-            rank += links[o + 1]!;
-            x = f;
-          } else break;
-        }
+      const link = NEXT + 2 * i;
+      for (;;) {
+        const f = i32[x + link]!;
+        if (f === NONE) break;
+        const s = f64[(f + SCORE) >> 1]!;
+        if (s < score || (s === score && members[i32[f + MID]!]! < member)) {
+          rank += i === 0 ? 1 : i32[x + link + 1]!;
+          x = f;
+        } else break;
       }
       rankAt[i] = rank;
       update[i] = x;
     }
     const nodeLevel = randomLevel();
     if (nodeLevel > level) {
-      this.#ensureHeaderLevel(nodeLevel);
-      links = this.#links;
-      const headUp = this.#i32[UP]!;
       for (let i = level; i < nodeLevel; i++) {
         rankAt[i] = 0;
         update[i] = HEAD;
-        links[headUp + 2 * i - 1] = this.#size;
+        i32[HEAD + SPAN + 2 * i] = this.#size;
       }
       this.#level = nodeLevel;
     }
     const n = this.#allocNode(nodeLevel);
-    links = this.#links;
-    const nodes = this.#i32;
-    this.#f64[n * 3] = score;
-    this.#members[n] = member;
-    const base = n * STRIDE;
+    i32 = this.#i32;
+    this.#f64[(n + SCORE) >> 1] = score;
+    this.#members[i32[n + MID]!] = member;
     // Level 0: a doubly linked list, spans implicitly 1.
     const before = update[0]!;
-    const after = nodes[before * STRIDE + NEXT]!;
-    nodes[base + NEXT] = after;
-    nodes[before * STRIDE + NEXT] = n;
-    nodes[base + PREV] = before;
-    if (after !== NONE) nodes[after * STRIDE + PREV] = n;
+    const after = i32[before + NEXT]!;
+    i32[n + NEXT] = after;
+    i32[before + NEXT] = n;
+    i32[n + PREV] = before;
+    if (after !== NONE) i32[after + PREV] = n;
     else this.#tail = n;
-    const up = nodes[base + UP]!;
     const rank0 = rankAt[0]!;
     for (let i = 1; i < nodeLevel; i++) {
-      const u = nodes[update[i]! * STRIDE + UP]! + 2 * i - 2;
-      const o = up + 2 * i - 2;
-      links[o] = links[u]!;
-      links[u] = n;
+      const u = update[i]! + NEXT + 2 * i;
+      const o = n + NEXT + 2 * i;
+      i32[o] = i32[u]!;
+      i32[u] = n;
       const crossed = rank0 - rankAt[i]!;
-      links[o + 1] = links[u + 1]! - crossed;
-      links[u + 1] = crossed + 1;
+      i32[o + 1] = i32[u + 1]! - crossed;
+      i32[u + 1] = crossed + 1;
     }
-    for (let i = Math.max(nodeLevel, 1); i < this.#level; i++) {
-      links[nodes[update[i]! * STRIDE + UP]! + 2 * i - 1]!++;
-    }
+    for (let i = nodeLevel; i < this.#level; i++) i32[update[i]! + SPAN + 2 * i]!++;
     this.#indexAdd(hashOf(member), n);
     return n;
   }
@@ -401,13 +429,14 @@ export class SortedSetValue {
     if (n === NONE) throw new RangeError("No such member");
     if (this.listpack && score === 0) score = 0; // -0 as a listpack stores it
     const i32 = this.#i32;
-    const before = i32[n * STRIDE + PREV]!;
-    const after = i32[n * STRIDE + NEXT]!;
+    const f64 = this.#f64;
+    const before = i32[n + PREV]!;
+    const after = i32[n + NEXT]!;
     if (
-      (before === NONE || this.#f64[before * 3]! < score) &&
-      (after === NONE || this.#f64[after * 3]! > score)
+      (before === NONE || f64[(before + SCORE) >> 1]! < score) &&
+      (after === NONE || f64[(after + SCORE) >> 1]! > score)
     ) {
-      this.#f64[n * 3] = score;
+      f64[(n + SCORE) >> 1] = score;
       return;
     }
     this.#seekNode(n);
@@ -441,7 +470,7 @@ export class SortedSetValue {
 
   /** Removes the last member (ZPOPMAX), which must exist. */
   deleteLast(): void {
-    this.delete(this.#members[this.#tail]!);
+    this.delete(this.member(this.#tail));
   }
 
   /** The 0-based rank of `member`, or -1 when it is not in the set (`zslGetRank`). */
@@ -452,28 +481,21 @@ export class SortedSetValue {
 
   /** The 0-based rank of node `n`. */
   rankOf(n: number): number {
-    const score = this.#f64[n * 3]!;
-    const member = this.#members[n]!;
-    const f64 = this.#f64;
     const i32 = this.#i32;
-    const links = this.#links;
+    const f64 = this.#f64;
     const members = this.#members;
+    const score = f64[(n + SCORE) >> 1]!;
+    const member = members[i32[n + MID]!]!;
     let rank = 0;
     let x = HEAD;
     for (let i = this.#level - 1; i >= 0; i--) {
+      const link = NEXT + 2 * i;
       for (;;) {
-        let f: number;
-        let span = 1;
-        if (i === 0) f = i32[x * STRIDE + NEXT]!;
-        else {
-          const o = i32[x * STRIDE + UP]! + 2 * i - 2;
-          f = links[o]!;
-          span = links[o + 1]!;
-        }
+        const f = i32[x + link]!;
         if (f === NONE) break;
-        const s = f64[f * 3]!;
-        if (s < score || (s === score && members[f]! <= member)) {
-          rank += span;
+        const s = f64[(f + SCORE) >> 1]!;
+        if (f === n || s < score || (s === score && members[i32[f + MID]!]! < member)) {
+          rank += i === 0 ? 1 : i32[x + link + 1]!;
           x = f;
         } else break;
       }
@@ -486,19 +508,13 @@ export class SortedSetValue {
   nodeAt(rank: number): number {
     const target = rank + 1;
     const i32 = this.#i32;
-    const links = this.#links;
     let traversed = 0;
     let x = HEAD;
     for (let i = this.#level - 1; i >= 0; i--) {
+      const link = NEXT + 2 * i;
       for (;;) {
-        let f: number;
-        let span = 1;
-        if (i === 0) f = i32[x * STRIDE + NEXT]!;
-        else {
-          const o = i32[x * STRIDE + UP]! + 2 * i - 2;
-          f = links[o]!;
-          span = links[o + 1]!;
-        }
+        const f = i32[x + link]!;
+        const span = i === 0 ? 1 : i32[x + link + 1]!;
         if (f === NONE || traversed + span > target) break;
         traversed += span;
         x = f;
@@ -511,16 +527,18 @@ export class SortedSetValue {
   /** The first node whose score is in the range, or 0 (`zslFirstInRange`). */
   firstInScoreRange(range: ScoreRange): number {
     if (!this.#inScoreRange(range)) return NONE;
-    const x = this.#lastBefore((n) => !scoreGteMin(this.#f64[n * 3]!, range));
+    const f64 = this.#f64;
+    const x = this.#lastBefore((n) => !scoreGteMin(f64[(n + SCORE) >> 1]!, range));
     const n = this.next(x);
-    return scoreLteMax(this.#f64[n * 3]!, range) ? n : NONE;
+    return scoreLteMax(this.scoreOf(n), range) ? n : NONE;
   }
 
   /** The last node whose score is in the range, or 0 (`zslLastInRange`). */
   lastInScoreRange(range: ScoreRange): number {
     if (!this.#inScoreRange(range)) return NONE;
-    const x = this.#lastBefore((n) => scoreLteMax(this.#f64[n * 3]!, range));
-    return x !== HEAD && scoreGteMin(this.#f64[x * 3]!, range) ? x : NONE;
+    const f64 = this.#f64;
+    const x = this.#lastBefore((n) => scoreLteMax(f64[(n + SCORE) >> 1]!, range));
+    return x !== HEAD && scoreGteMin(this.scoreOf(x), range) ? x : NONE;
   }
 
   /** The first node whose member is in the range, or 0 (`zslFirstInLexRange`, `zzl...`). */
@@ -529,12 +547,12 @@ export class SortedSetValue {
     let n: number;
     if (this.listpack) {
       n = this.first();
-      while (n !== NONE && !lexGteMin(this.#members[n]!, range)) n = this.next(n);
+      while (n !== NONE && !lexGteMin(this.member(n), range)) n = this.next(n);
       if (n === NONE) return NONE;
     } else {
-      n = this.next(this.#lastBefore((x) => !lexGteMin(this.#members[x]!, range)));
+      n = this.next(this.#lastBefore((x) => !lexGteMin(this.member(x), range)));
     }
-    return lexLteMax(this.#members[n]!, range) ? n : NONE;
+    return lexLteMax(this.member(n), range) ? n : NONE;
   }
 
   /** The last node whose member is in the range, or 0 (`zslLastInLexRange`, `zzl...`). */
@@ -543,31 +561,25 @@ export class SortedSetValue {
     let n: number;
     if (this.listpack) {
       n = this.last();
-      while (n !== NONE && !lexLteMax(this.#members[n]!, range)) n = this.prev(n);
+      while (n !== NONE && !lexLteMax(this.member(n), range)) n = this.prev(n);
       if (n === NONE) return NONE;
     } else {
-      n = this.#lastBefore((x) => lexLteMax(this.#members[x]!, range));
+      n = this.#lastBefore((x) => lexLteMax(this.member(x), range));
       if (n === HEAD) return NONE;
     }
-    return lexGteMin(this.#members[n]!, range) ? n : NONE;
+    return lexGteMin(this.member(n), range) ? n : NONE;
   }
 
   /** Removes the members of 0-based ranks `start..end` (in range); returns how many. */
   deleteRangeByRank(start: number, end: number): number {
     const i32 = this.#i32;
-    const links = this.#links;
     let traversed = 0;
     let x = HEAD;
     for (let i = this.#level - 1; i >= 0; i--) {
+      const link = NEXT + 2 * i;
       for (;;) {
-        let f: number;
-        let span = 1;
-        if (i === 0) f = i32[x * STRIDE + NEXT]!;
-        else {
-          const o = i32[x * STRIDE + UP]! + 2 * i - 2;
-          f = links[o]!;
-          span = links[o + 1]!;
-        }
+        const f = i32[x + link]!;
+        const span = i === 0 ? 1 : i32[x + link + 1]!;
         if (f === NONE || traversed + span >= start + 1) break;
         traversed += span;
         x = f;
@@ -579,8 +591,9 @@ export class SortedSetValue {
 
   /** Removes the members whose score is in the range; returns how many. */
   deleteRangeByScore(range: ScoreRange): number {
-    const x = this.#lastBefore((n) => !scoreGteMin(this.#f64[n * 3]!, range), true);
-    return this.#deleteFrom(x, (n) => scoreLteMax(this.#f64[n * 3]!, range));
+    const f64 = this.#f64;
+    const x = this.#lastBefore((n) => !scoreGteMin(f64[(n + SCORE) >> 1]!, range), true);
+    return this.#deleteFrom(x, (n) => scoreLteMax(this.scoreOf(n), range));
   }
 
   /** Removes the members in the lexicographic range; returns how many. */
@@ -590,10 +603,10 @@ export class SortedSetValue {
       const n = this.firstInLexRange(range);
       if (n === NONE) return 0;
       this.#seekNode(n);
-      return this.#deleteFrom(this.prev(n), (m) => lexLteMax(this.#members[m]!, range));
+      return this.#deleteFrom(this.prev(n), (m) => lexLteMax(this.member(m), range));
     }
-    const x = this.#lastBefore((n) => !lexGteMin(this.#members[n]!, range), true);
-    return this.#deleteFrom(x, (n) => lexLteMax(this.#members[n]!, range));
+    const x = this.#lastBefore((n) => !lexGteMin(this.member(n), range), true);
+    return this.#deleteFrom(x, (n) => lexLteMax(this.member(n), range));
   }
 
   /** A random node (uniform), or 0 when empty. */
@@ -604,24 +617,121 @@ export class SortedSetValue {
 
   /** An independent copy (COPY). */
   copy(): SortedSetValue {
-    const c = new SortedSetValue(1);
+    const c = new SortedSetValue(HEAD_WORDS);
     this.#rebuildInto(c);
     c.listpack = this.listpack;
     return c;
   }
 
+  /**
+   * Verifies every invariant of the structure (for tests; O(n log n)): the level-0 links both
+   * ways and the tail, each level's links in order with spans equal to the rank differences
+   * (to the end of the set for a last link), the header above the list's level empty, the
+   * index holding exactly the live nodes under their members' hashes, and the pool's counts of
+   * live words. Throws a RangeError naming the first broken one.
+   */
+  check(): void {
+    const i32 = this.#i32;
+    const fail = (what: string): never => {
+      throw new RangeError(`Sorted set invariant broken: ${what}`);
+    };
+    const rankOfNode = new Map<number, number>();
+    const classWords = [0, 0, 0];
+    let words = HEAD_WORDS;
+    let prev = HEAD;
+    let rank = 0;
+    for (let n = this.first(); n !== NONE; n = this.next(n)) {
+      rank++;
+      if (rankOfNode.has(n)) fail(`node ${n} linked twice`);
+      rankOfNode.set(n, rank);
+      if (i32[n + PREV] !== prev) fail(`backward link of node ${n}`);
+      if (prev !== HEAD && this.#before(n, prev)) fail(`order at rank ${rank}`);
+      const level = i32[n + LEVEL]!;
+      if (level < 1 || level > MAX_LEVEL) fail(`level ${level} of node ${n}`);
+      if (level > this.#level) fail(`node ${n} above the list's level`);
+      words += blockWords(level);
+      classWords[classOf(level)]! += blockWords(level);
+      if (n + blockWords(level) > this.#top) fail(`node ${n} beyond the pool's top`);
+      prev = n;
+    }
+    if (rank !== this.#size) fail(`size ${this.#size} but ${rank} nodes`);
+    if (prev !== this.#tail) fail("tail");
+    if (words !== this.#live) fail(`live words ${this.#live} but ${words} in use`);
+    for (let c = 0; c < CLASSES; c++) {
+      if (classWords[c] !== this.#classWords[c]) fail(`live words of class ${c}`);
+    }
+    // No two blocks overlap, live or free, nor the header.
+    const blocks: [number, number][] = [...rankOfNode.keys()].map((n) => [n, i32[n + LEVEL]!]);
+    for (let level = 1; this.#freeBlocks !== null && level <= MAX_LEVEL; level++) {
+      for (let n = this.#freeBlocks[level]!; n !== NONE; n = i32[n + NEXT]!) {
+        if (i32[n + LEVEL] !== level) fail(`free block ${n} of level ${level}`);
+        blocks.push([n, level]);
+      }
+    }
+    blocks.sort((a, b) => a[0] - b[0]);
+    let end = HEAD_WORDS;
+    for (const [n, level] of blocks) {
+      if (n < end) fail(`block ${n} overlaps the one before`);
+      end = n + blockWords(level);
+    }
+    for (let i = 1; i < MAX_LEVEL; i++) {
+      const link = NEXT + 2 * i;
+      if (i >= this.#level) {
+        if (i32[HEAD + link] !== NONE) fail(`header link above the list's level ${i}`);
+        continue;
+      }
+      let x = HEAD;
+      let xRank = 0;
+      for (;;) {
+        const f = i32[x + link]!;
+        const fRank = f === NONE ? this.#size : rankOfNode.get(f) ?? fail(`stray link to ${f}`);
+        if (f !== NONE && i32[f + LEVEL]! <= i) fail(`link to node ${f} at level ${i}`);
+        if (i32[x + link + 1] !== fRank - xRank) fail(`span at level ${i} from node ${x}`);
+        if (f === NONE) break;
+        if (fRank <= xRank) fail(`order at level ${i}`);
+        // Every node of this level between x and f would have been skipped.
+        for (let m = this.next(x); m !== f; m = this.next(m)) {
+          if (i32[m + LEVEL]! > i) fail(`node ${m} missing at level ${i}`);
+        }
+        x = f;
+        xRank = fRank;
+      }
+    }
+    if (this.#level > 1 && i32[HEAD + NEXT + 2 * (this.#level - 1)] === NONE) {
+      fail("the list's top level is empty");
+    }
+    let indexed = 0;
+    const slots = this.#slots;
+    for (let k = 0; k <= this.#mask; k++) {
+      const n = slots[2 * k + 1]!;
+      if (n === NONE) continue;
+      indexed++;
+      if (!rankOfNode.has(n)) fail(`index slot ${k} names a node not in the list`);
+      if (slots[2 * k] !== hashOf(this.member(n))) fail(`hash in index slot ${k}`);
+      if (this.#find(this.member(n)) !== n) fail(`member of node ${n} not found`);
+    }
+    if (indexed !== this.#size) fail(`index holds ${indexed} of ${this.#size}`);
+  }
+
+  /** Whether node `a` sorts before node `b` (by score, then member). */
+  #before(a: number, b: number): boolean {
+    const sa = this.scoreOf(a);
+    const sb = this.scoreOf(b);
+    return sa < sb || (sa === sb && this.member(a) < this.member(b));
+  }
+
   /** Whether some score may be in the range (`zslIsInRange`). */
   #inScoreRange(range: ScoreRange): boolean {
     if (scoreRangeEmpty(range) || this.#tail === NONE) return false;
-    return scoreGteMin(this.#f64[this.#tail * 3]!, range) &&
-      scoreLteMax(this.#f64[this.first() * 3]!, range);
+    return scoreGteMin(this.scoreOf(this.#tail), range) &&
+      scoreLteMax(this.scoreOf(this.first()), range);
   }
 
   /** Whether some member may be in the range (`zslIsInLexRange`). */
   #inLexRange(range: LexRange): boolean {
     if (lexRangeEmpty(range) || this.#tail === NONE) return false;
-    return lexGteMin(this.#members[this.#tail]!, range) &&
-      lexLteMax(this.#members[this.first()]!, range);
+    return lexGteMin(this.member(this.#tail), range) &&
+      lexLteMax(this.member(this.first()), range);
   }
 
   /**
@@ -630,11 +740,11 @@ export class SortedSetValue {
    */
   #lastBefore(advance: (n: number) => boolean, record = false): number {
     const i32 = this.#i32;
-    const links = this.#links;
     let x = HEAD;
     for (let i = this.#level - 1; i >= 0; i--) {
+      const link = NEXT + 2 * i;
       for (;;) {
-        const f = i === 0 ? i32[x * STRIDE + NEXT]! : links[i32[x * STRIDE + UP]! + 2 * i - 2]!;
+        const f = i32[x + link]!;
         if (f === NONE || !advance(f)) break;
         x = f;
       }
@@ -645,14 +755,23 @@ export class SortedSetValue {
 
   /** Fills `update` with the nodes before node `n` at each level (as `zslDelete` searches). */
   #seekNode(n: number): void {
-    const score = this.#f64[n * 3]!;
-    const member = this.#members[n]!;
+    const i32 = this.#i32;
     const f64 = this.#f64;
     const members = this.#members;
-    this.#lastBefore((f) => {
-      const s = f64[f * 3]!;
-      return s < score || (s === score && members[f]! < member);
-    }, true);
+    const score = f64[(n + SCORE) >> 1]!;
+    const member = members[i32[n + MID]!]!;
+    let x = HEAD;
+    for (let i = this.#level - 1; i >= 0; i--) {
+      const link = NEXT + 2 * i;
+      for (;;) {
+        const f = i32[x + link]!;
+        if (f === NONE || f === n) break;
+        const s = f64[(f + SCORE) >> 1]!;
+        if (s < score || (s === score && members[i32[f + MID]!]! < member)) x = f;
+        else break;
+      }
+      update[i] = x;
+    }
   }
 
   /**
@@ -677,101 +796,79 @@ export class SortedSetValue {
   /** Unlinks node `x`, `update` holding its predecessors (`zslDeleteNode`). */
   #unlink(x: number): void {
     const i32 = this.#i32;
-    const links = this.#links;
-    const xUp = i32[x * STRIDE + UP]!;
-    const xLevel = i32[x * STRIDE + LEVEL]!;
+    const xLevel = i32[x + LEVEL]!;
     for (let i = 1; i < this.#level; i++) {
-      const u = i32[update[i]! * STRIDE + UP]! + 2 * i - 2;
-      if (i < xLevel && links[u] === x) {
-        const o = xUp + 2 * i - 2;
-        links[u + 1] = links[u + 1]! + links[o + 1]! - 1;
-        links[u] = links[o]!;
+      const u = update[i]! + NEXT + 2 * i;
+      if (i < xLevel && i32[u] === x) {
+        const o = x + NEXT + 2 * i;
+        i32[u + 1] = i32[u + 1]! + i32[o + 1]! - 1;
+        i32[u] = i32[o]!;
       } else {
-        links[u + 1]!--;
+        i32[u + 1]!--;
       }
     }
-    const before = i32[x * STRIDE + PREV]!;
-    const after = i32[x * STRIDE + NEXT]!;
-    i32[before * STRIDE + NEXT] = after;
-    if (after !== NONE) i32[after * STRIDE + PREV] = before;
+    const before = i32[x + PREV]!;
+    const after = i32[x + NEXT]!;
+    i32[before + NEXT] = after;
+    if (after !== NONE) i32[after + PREV] = before;
     else this.#tail = before;
-    const headUp = i32[UP]!;
-    while (this.#level > 1 && links[headUp + 2 * (this.#level - 1) - 2] === NONE) this.#level--;
+    while (this.#level > 1 && i32[HEAD + NEXT + 2 * (this.#level - 1)] === NONE) this.#level--;
   }
 
-  /** A fresh node of `level` levels, its record and link block reserved. */
+  /**
+   * A fresh node of `level` levels: a free block of that level (which keeps its member id) or
+   * a new one at the top of the pool, which gets the next member id.
+   */
   #allocNode(level: number): number {
-    let n = this.#freeNode;
-    if (n !== NONE) {
-      this.#freeNode = this.#i32[n * STRIDE + NEXT]!;
-    } else {
-      n = this.#nodeTop++;
-      if (n * STRIDE >= this.#i32.length) this.#growNodes(n * 2);
+    const words = blockWords(level);
+    const cls = classOf(level);
+    this.#live += words;
+    this.#classWords[cls]! += words;
+    const free = this.#freeBlocks;
+    if (free !== null) {
+      const n = free[level]!;
+      if (n !== NONE) {
+        free[level] = this.#i32[n + NEXT]!;
+        return n;
+      }
     }
-    const base = n * STRIDE;
-    this.#i32[base + LEVEL] = level;
-    this.#i32[base + UP] = level > 1 ? this.#allocLinks(level) : -1;
+    const chunks = this.#chunks;
+    let n = chunks[2 * cls]!;
+    if (n + words > chunks[2 * cls + 1]!) {
+      const size = Math.max(words, Math.min(CHUNK_WORDS, (this.#i32.length >> 6) & ~1));
+      n = this.#top;
+      if (n + size > this.#i32.length) this.#growPool(n + size);
+      this.#top = n + size;
+      chunks[2 * cls + 1] = n + size;
+    }
+    chunks[2 * cls] = n + words;
+    const i32 = this.#i32;
+    i32[n + MID] = this.#members.length;
+    this.#members.push("");
+    i32[n + LEVEL] = level;
     return n;
   }
 
-  /** Returns node `n` and its link block to the free lists. */
+  /** Returns node `n`'s block to the free list of its level. */
   #freeNodeAt(n: number): void {
-    const base = n * STRIDE;
-    const level = this.#i32[base + LEVEL]!;
-    if (level > 1) this.#freeLinkBlock(this.#i32[base + UP]!, level);
-    this.#members[n] = "";
-    this.#i32[base + NEXT] = this.#freeNode;
-    this.#freeNode = n;
+    const i32 = this.#i32;
+    const level = i32[n + LEVEL]!;
+    const free = this.#freeBlocks ??= new Int32Array(MAX_LEVEL + 1);
+    this.#members[i32[n + MID]!] = "";
+    i32[n + NEXT] = free[level]!;
+    free[level] = n;
+    this.#live -= blockWords(level);
+    this.#classWords[classOf(level)]! -= blockWords(level);
   }
 
-  #growNodes(capacity: number): void {
-    const buffer = new ArrayBuffer(capacity * STRIDE * 4);
+  /** Moves the pool into a buffer of at least `words` words, and twice the old one at least. */
+  #growPool(words: number): void {
+    const size = poolWords(Math.max(this.#i32.length * 2, words));
+    const buffer = new ArrayBuffer(size * 4);
     const i32 = new Int32Array(buffer);
     i32.set(this.#i32);
     this.#i32 = i32;
     this.#f64 = new Float64Array(buffer);
-  }
-
-  /** A block for the upper levels of a node of `level` levels (2 words per level above 0). */
-  #allocLinks(level: number): number {
-    const free = this.#freeLinks;
-    if (free !== null) {
-      const head = free[level] ?? -1;
-      if (head !== -1) {
-        free[level] = this.#links[head]!;
-        return head;
-      }
-    }
-    const size = 2 * (level - 1);
-    const offset = this.#linksTop;
-    if (offset + size > this.#links.length) {
-      const grown = new Int32Array(Math.max(this.#links.length * 2, offset + size));
-      grown.set(this.#links);
-      this.#links = grown;
-    }
-    this.#linksTop = offset + size;
-    return offset;
-  }
-
-  #freeLinkBlock(offset: number, level: number): void {
-    const free = this.#freeLinks ??= [];
-    this.#links[offset] = free[level] ?? -1;
-    free[level] = offset;
-  }
-
-  /** Gives the header storage for `level` levels, links of new levels empty. */
-  #ensureHeaderLevel(level: number): void {
-    const headLevel = this.#i32[LEVEL]!;
-    if (level <= headLevel) return;
-    const offset = this.#allocLinks(level);
-    const links = this.#links;
-    const oldUp = this.#i32[UP]!;
-    const oldWords = 2 * (headLevel - 1);
-    for (let w = 0; w < oldWords; w++) links[offset + w] = links[oldUp + w]!;
-    for (let w = oldWords; w < 2 * (level - 1); w++) links[offset + w] = 0;
-    if (headLevel > 1) this.#freeLinkBlock(oldUp, headLevel);
-    this.#i32[UP] = offset;
-    this.#i32[LEVEL] = level;
   }
 
   /** The node of `member`, or 0 when it is not in the set. */
@@ -779,11 +876,12 @@ export class SortedSetValue {
     const h = hashOf(member);
     const slots = this.#slots;
     const mask = this.#mask;
+    const i32 = this.#i32;
     const members = this.#members;
     for (let i = h & mask;; i = (i + 1) & mask) {
       const n = slots[2 * i + 1]!;
       if (n === NONE) return NONE;
-      if (slots[2 * i] === h && members[n] === member) return n;
+      if (slots[2 * i] === h && members[i32[n + MID]!] === member) return n;
     }
   }
 
@@ -806,7 +904,7 @@ export class SortedSetValue {
   #indexRemove(n: number): void {
     const slots = this.#slots;
     const mask = this.#mask;
-    let hole = hashOf(this.#members[n]!) & mask;
+    let hole = hashOf(this.member(n)) & mask;
     while (slots[2 * hole + 1] !== n) hole = (hole + 1) & mask;
     for (let j = (hole + 1) & mask;; j = (j + 1) & mask) {
       const m = slots[2 * j + 1]!;
@@ -845,18 +943,20 @@ export class SortedSetValue {
   }
 
   /**
-   * Compacts the arrays when the set uses less than an eighth of them: rebuilding leaves at
-   * least twice the room needed, so a shrinking set rebuilds at most once per halving.
+   * Compacts the pool when the set uses less than an eighth of it: rebuilding leaves at least
+   * twice the room needed, so a shrinking set rebuilds at most once per halving.
    */
   #maybeCompact(): void {
-    const capacity = this.#i32.length / STRIDE;
-    if (capacity > COMPACT_ABOVE && (this.#size + 1) * 8 < capacity) this.#rebuildInto(this);
+    const words = this.#i32.length;
+    if (words > COMPACT_ABOVE && this.#live * 8 < words) this.#rebuildInto(this);
   }
 
   /**
-   * Writes this set's nodes, in order and with their levels, into fresh arrays of `target`
-   * (this set itself when compacting). Spans follow from ranks: a link spans the ranks between
-   * its ends, and a last link at a level spans to the end of the set, as `zslInsert` keeps it.
+   * Writes this set's nodes, in order and with their levels, into a fresh pool of `target`
+   * (this set itself when compacting), numbering member ids by rank and laying out each class
+   * of blocks in a region of its own, tallest first. Spans follow from ranks:
+   * a link spans the ranks between its ends, and a last link at a level spans to the end of
+   * the set, as `zslInsert` keeps it.
    */
   #rebuildInto(target: SortedSetValue): void {
     const size = this.#size;
@@ -864,72 +964,69 @@ export class SortedSetValue {
     const oldI32 = this.#i32;
     const oldF64 = this.#f64;
     const oldMembers = this.#members;
-    let capacity = MIN_CAPACITY;
-    while (capacity < (size + 1) * 2) capacity *= 2;
-    const buffer = new ArrayBuffer(capacity * STRIDE * 4);
+    const live = this.#live;
+    const capacity = poolWords(live * 2);
+    const buffer = new ArrayBuffer(capacity * 4);
     const i32 = new Int32Array(buffer);
     const f64 = new Float64Array(buffer);
-    let linkWords = 2 * (level - 1);
-    for (let n = oldI32[NEXT]!; n !== NONE; n = oldI32[n * STRIDE + NEXT]!) {
-      linkWords += 2 * (oldI32[n * STRIDE + LEVEL]! - 1);
-    }
-    const links = new Int32Array(Math.max(8, linkWords));
-    const members: string[] = new Array<string>(size + 1);
-    members[0] = "";
-    i32[UP] = level > 1 ? 0 : -1;
-    i32[LEVEL] = level;
-    let linksTop = 2 * (level - 1);
+    const members = [""];
+    i32[HEAD + LEVEL] = MAX_LEVEL;
     // The last node linked at each level, and its rank.
     const lastNode = new Int32Array(MAX_LEVEL);
     const lastRank = new Int32Array(MAX_LEVEL);
-    // The nodes are renumbered in order; the member index keeps its slots, renumbered too.
-    const renumbered = new Int32Array(oldI32.length / STRIDE);
+    // New node offsets by old member id, to renumber the index without rehashing.
+    const renumbered = new Int32Array(oldMembers.length);
+    // Where the next block of each class goes: the regions follow the header, tallest first.
+    const classWords = this.#classWords.slice();
+    const regions = [0, 0, 0];
+    let top = HEAD_WORDS;
+    for (let c = CLASSES - 1; c >= 0; c--) {
+      regions[c] = top;
+      top += classWords[c]!;
+    }
+    let prev = HEAD;
     let rank = 0;
-    for (let old = oldI32[NEXT]!; old !== NONE; old = oldI32[old * STRIDE + NEXT]!) {
-      const n = ++rank;
-      const nodeLevel = oldI32[old * STRIDE + LEVEL]!;
-      const base = n * STRIDE;
-      const member = oldMembers[old]!;
-      f64[n * 3] = oldF64[old * 3]!;
-      members[n] = member;
-      renumbered[old] = n;
-      i32[base + LEVEL] = nodeLevel;
-      i32[base + PREV] = n - 1;
-      i32[(n - 1) * STRIDE + NEXT] = n;
-      if (nodeLevel > 1) {
-        i32[base + UP] = linksTop;
-        linksTop += 2 * (nodeLevel - 1);
-      } else {
-        i32[base + UP] = -1;
-      }
+    for (let old = oldI32[HEAD + NEXT]!; old !== NONE; old = oldI32[old + NEXT]!) {
+      const nodeLevel = oldI32[old + LEVEL]!;
+      const oldId = oldI32[old + MID]!;
+      const cls = classOf(nodeLevel);
+      const n = regions[cls]!;
+      regions[cls] = n + blockWords(nodeLevel);
+      rank++;
+      i32[n + MID] = rank;
+      i32[n + LEVEL] = nodeLevel;
+      f64[(n + SCORE) >> 1] = oldF64[(old + SCORE) >> 1]!;
+      members.push(oldMembers[oldId]!);
+      renumbered[oldId] = n;
+      i32[n + PREV] = prev;
+      i32[prev + NEXT] = n;
+      prev = n;
       for (let i = 1; i < nodeLevel; i++) {
-        const o = i32[lastNode[i]! * STRIDE + UP]! + 2 * i - 2;
-        links[o] = n;
-        links[o + 1] = rank - lastRank[i]!;
+        const o = lastNode[i]! + NEXT + 2 * i;
+        i32[o] = n;
+        i32[o + 1] = rank - lastRank[i]!;
         lastNode[i] = n;
         lastRank[i] = rank;
       }
     }
-    for (let i = 1; i < level; i++) {
-      const o = i32[lastNode[i]! * STRIDE + UP]! + 2 * i - 2;
-      links[o] = NONE;
-      links[o + 1] = size - lastRank[i]!;
-    }
-    i32[rank * STRIDE + NEXT] = NONE;
+    for (let i = 1; i < level; i++) i32[lastNode[i]! + SPAN + 2 * i] = size - lastRank[i]!;
     const slots = target === this ? this.#slots : this.#slots.slice();
-    for (let i = 1; i < slots.length; i += 2) slots[i] = renumbered[slots[i]!]!;
+    for (let k = 1; k < slots.length; k += 2) {
+      const old = slots[k]!;
+      if (old !== NONE) slots[k] = renumbered[oldI32[old + MID]!]!;
+    }
     target.#slots = slots;
     target.#mask = this.#mask;
     target.#size = size;
-    target.#f64 = f64;
     target.#i32 = i32;
+    target.#f64 = f64;
     target.#members = members;
-    target.#links = links;
-    target.#linksTop = linksTop;
-    target.#freeLinks = null;
-    target.#freeNode = NONE;
-    target.#nodeTop = size + 1;
+    target.#top = top;
+    target.#live = top;
+    target.#classWords = classWords;
+    target.#chunks = [top, top, top, top, top, top];
+    target.#freeBlocks = null;
     target.#level = level;
-    target.#tail = size === 0 ? NONE : size;
+    target.#tail = prev;
   }
 }

@@ -157,6 +157,8 @@ Deno.test("SortedSetValue copies are independent", () => {
   const model = new Model();
   for (const [m, s] of c.entries()) model.add(m, s);
   assertSame(c, model, "copy");
+  z.check();
+  c.check();
 });
 
 Deno.test("SortedSetValue matches a sorted array model under random operations", () => {
@@ -201,6 +203,7 @@ Deno.test("SortedSetValue matches a sorted array model under random operations",
         assertEquals(first === 0 ? null : z.member(first), inside[0]?.[0] ?? null, context);
         assertEquals(last === 0 ? null : z.member(last), inside.at(-1)?.[0] ?? null, context);
       }
+      z.check();
       if (step % 50 === 0 || z.size < 5) assertSame(z, model, context);
     }
     assertSame(z, model, `seed ${seed} end`);
@@ -231,6 +234,7 @@ Deno.test("SortedSetValue answers and deletes lexicographic ranges of equal scor
       assertEquals(last === 0 ? null : z.member(last), inside.at(-1) ?? null, context);
       assertEquals(z.deleteRangeByLex(range), inside.length, context);
       model.pairs = model.pairs.filter(([m]) => !inLex(m, range));
+      z.check();
       assertSame(z, model, context);
     }
   }
@@ -250,11 +254,13 @@ Deno.test("SortedSetValue compacts after large deletions and stays consistent", 
       model.delete(`k${i}`);
     }
   }
+  z.check();
   assertSame(z, model, "after shrinking");
   for (let i = 0; i < 300; i++) {
     z.insert(`n${i}`, i % 5);
     model.add(`n${i}`, i % 5);
   }
+  z.check();
   assertSame(z, model, "after growing again");
   assertEquals(z.deleteRangeByRank(0, z.size - 1), model.pairs.length);
   assertEquals(z.size, 0);
@@ -316,4 +322,52 @@ Deno.test("SortedSetValue stores a large set compactly", () => {
   for (let i = 0; i < 100_000; i++) z.insert(`member:${i}`, i % 1000);
   assertEquals(z.rank("member:99999"), 99_999);
   assertEquals(z.member(z.nodeAt(50_000)), [...z.entries()][50_000]![0]);
+});
+
+Deno.test("SortedSetValue keeps every link and span consistent through growth, copies and compaction", () => {
+  const next = rng(42);
+  let z = new SortedSetValue();
+  const model = new Model();
+  // Grows to a few thousand members (tall nodes, pool growth), shrinks below an eighth of that
+  // (compaction), then grows again, with rescoring, range deletions and copies throughout.
+  const phases: [number, number][] = [[6000, 0.9], [7000, 0.05], [3000, 0.8]];
+  let id = 0;
+  for (const [steps, addShare] of phases) {
+    for (let step = 0; step < steps; step++) {
+      const op = next();
+      const context = `step ${step} of ${steps}`;
+      if (op < addShare) {
+        const member = next() < 0.2 && model.pairs.length > 0
+          ? model.pairs[Math.floor(next() * model.pairs.length)]![0]
+          : `n${id++}`;
+        const score = Math.floor(next() * 1000) / 4;
+        if (z.has(member)) z.updateScore(member, score);
+        else z.insert(member, score);
+        model.add(member, score);
+      } else if (op < addShare + (1 - addShare) * 0.8 && model.pairs.length > 0) {
+        const [member] = model.pairs[Math.floor(next() * model.pairs.length)]!;
+        assert(z.delete(member), `${context}: delete ${member}`);
+        model.delete(member);
+      } else if (op < addShare + (1 - addShare) * 0.9 && z.size > 0) {
+        const start = Math.floor(next() * z.size);
+        const end = Math.min(z.size - 1, start + Math.floor(next() * 40));
+        assertEquals(z.deleteRangeByRank(start, end), end - start + 1, context);
+        model.pairs.splice(start, end - start + 1);
+      } else {
+        const min = Math.floor(next() * 1000) / 4;
+        const range = { min, max: min + next() * 3, minEx: next() < 0.5, maxEx: next() < 0.5 };
+        const kept = model.pairs.filter(([, s]) => !inScore(s, range));
+        assertEquals(z.deleteRangeByScore(range), model.pairs.length - kept.length, context);
+        model.pairs = kept;
+      }
+      z.check();
+      if (step % 500 === 0) {
+        const copy = z.copy();
+        copy.check();
+        assertSame(copy, model, `${context}: copy`);
+        if (next() < 0.5) z = copy; // go on with the copy: its pool was built fresh
+      }
+    }
+    assertSame(z, model, `after ${steps} steps`);
+  }
 });
