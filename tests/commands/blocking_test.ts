@@ -12,6 +12,9 @@
  * @module
  */
 import process from "node:process";
+import { Client } from "../../src/server/client.ts";
+import { dispatch } from "../../src/server/dispatch.ts";
+import { Server } from "../../src/server/server.ts";
 import {
   assert,
   assertEquals,
@@ -95,6 +98,26 @@ class Scenario implements AsyncDisposable {
     this.transcript.push(
       `${name} got ${JSON.stringify(reply)} ${onTime ? "on time" : `after ${elapsed} ms`}`,
     );
+  }
+
+  readonly #ids = new Map<string, string>();
+
+  /** The client id of connection `name`, asked once (not recorded: ids differ). */
+  async clientId(name: string): Promise<string> {
+    let id = this.#ids.get(name);
+    if (id === undefined) {
+      id = (await (await this.#session(name)).command("CLIENT", "ID")).slice(1, -2);
+      this.#ids.set(name, id);
+    }
+    return id;
+  }
+
+  /** Sends `CLIENT UNBLOCK <id of target> ...reason` on `name`, recording the id by name. */
+  async unblock(name: string, target: string, ...reason: string[]): Promise<void> {
+    const id = await this.clientId(target);
+    const session = await this.#session(name);
+    const reply = await session.command("CLIENT", "UNBLOCK", id, ...reason);
+    this.transcript.push(`${name} CLIENT UNBLOCK <${target}> ${reason.join(" ")}: ${reply}`);
   }
 
   /** Closes connection `name`. */
@@ -588,4 +611,61 @@ Deno.test({
       for (const session of sessions) session.close();
     }
   },
+});
+
+Deno.test({
+  name: "CLIENT UNBLOCK lets a blocked client go with its timeout reply or an UNBLOCKED error",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameScenario(async (s) => {
+      await s.clientId("a");
+      await s.clientId("b");
+      await s.clientId("c");
+      await s.send("a", "BLPOP", "q", "0");
+      await s.send("b", "BLMOVE", "q", "d", "LEFT", "RIGHT", "0");
+      await s.resp3("c");
+      await s.send("c", "BZPOPMIN", "z", "0");
+      await s.blocked(3);
+      await s.unblock("ctl", "a");
+      await s.read("a");
+      await s.unblock("ctl", "b", "TIMEOUT");
+      await s.read("b");
+      await s.unblock("ctl", "c", "ERROR");
+      await s.read("c");
+      await s.blocked(0);
+      // Not blocked any more, or never: 0; a bad reason is refused.
+      await s.unblock("ctl", "a");
+      await s.unblock("ctl", "a", "MAYBE");
+      await s.call("ctl", "CLIENT", "UNBLOCK", "999999");
+      await s.call("ctl", "CLIENT", "UNBLOCK", "x");
+      // The unblocked clients carry on, and a later push is not taken by them.
+      await s.call("a", "RPUSH", "q", "v");
+      await s.call("b", "LLEN", "q");
+      await s.call("c", "PING");
+    });
+  },
+});
+
+Deno.test("a client that may not block (inside MULTI) gets each blocking command's null at once", () => {
+  // MULTI/EXEC run queued commands with canBlock false; Redis 7.0 answers these inside EXEC:
+  // `*-1` for the pops, `$-1` for the moves.
+  const server = new Server({ port: 0 });
+  const client = new Client(1, server, "127.0.0.1:1", "127.0.0.1:2", 1, () => {});
+  Object.defineProperty(client, "canBlock", { get: () => false });
+  const cases: [string[], string][] = [
+    [["BLPOP", "q", "0"], "*-1\r\n"],
+    [["BRPOP", "q", "0"], "*-1\r\n"],
+    [["BLMOVE", "q", "d", "LEFT", "LEFT", "0"], "$-1\r\n"],
+    [["BRPOPLPUSH", "q", "d", "0"], "$-1\r\n"],
+    [["BLMPOP", "0", "1", "q", "LEFT"], "*-1\r\n"],
+    [["BZPOPMIN", "z", "0"], "*-1\r\n"],
+    [["BZPOPMAX", "z", "0"], "*-1\r\n"],
+    [["BZMPOP", "0", "1", "z", "MIN"], "*-1\r\n"],
+  ];
+  for (const [argv, expected] of cases) {
+    dispatch(client, { argv, typed: null });
+    assertEquals(new TextDecoder().decode(client.out.take()), expected, argv.join(" "));
+    assertEquals(client.blocked, null);
+  }
+  assertEquals(server.blocking.count, 0);
 });
