@@ -662,42 +662,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "COMMAND GETKEYS and GETKEYSANDFLAGS find the list commands' keys as Redis does",
-  ignore: needsRedis(),
-  async fn() {
-    const keyed: string[][] = [
-      ["lpush", "k", "v"],
-      ["rpush", "k", "v"],
-      ["lpushx", "k", "v"],
-      ["rpushx", "k", "v"],
-      ["lpop", "k"],
-      ["rpop", "k", "2"],
-      ["llen", "k"],
-      ["lrange", "k", "0", "1"],
-      ["ltrim", "k", "0", "1"],
-      ["lindex", "k", "0"],
-      ["lset", "k", "0", "v"],
-      ["linsert", "k", "BEFORE", "p", "v"],
-      ["lrem", "k", "0", "v"],
-      ["lpos", "k", "v"],
-      ["rpoplpush", "a", "b"],
-      ["lmove", "a", "b", "LEFT", "RIGHT"],
-      ["blpop", "a", "b", "0"],
-      ["brpop", "a", "0"],
-      ["brpoplpush", "a", "b", "0"],
-      ["blmove", "a", "b", "LEFT", "LEFT", "0"],
-    ];
-    await assertSameAsRedis(keyed.flatMap((argv) => [
-      ["COMMAND", "GETKEYS", ...argv],
-      ["COMMAND", "GETKEYSANDFLAGS", ...argv],
-    ]));
-  },
-});
-
-Deno.test({
   name: "COMMAND GETKEYS finds LMPOP's and BLMPOP's keys from numkeys as Redis does",
-  // Fails until COMMAND GETKEYS (src/commands/server.ts) reads `keynum` key specs: today it
-  // answers "Invalid arguments specified for command" for every LMPOP and BLMPOP.
   ignore: needsRedis(),
   async fn() {
     const keyed: string[][] = [
