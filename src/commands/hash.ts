@@ -18,9 +18,8 @@ import {
   writeCollection,
 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
-import { parseCursor } from "./keys.ts";
 import { addLongDouble, formatLongDouble, isInfinite, parseLongDouble } from "./long_double.ts";
-import { replyEmptyScan, scanElements } from "./scan.ts";
+import { parseCursor, replyEmptyScan, scanElements } from "./scan.ts";
 import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
 /** Sets one field of the hash at `key` (`existing`, or a new hash stored under `key`). */

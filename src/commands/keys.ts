@@ -26,7 +26,7 @@ import { int64Arg, integerArg, lookupRead, parseInt64 } from "./args.ts";
 import { helpReply } from "./connection.ts";
 import type { ClientContext, ServerContext } from "./context.ts";
 import { pqsort } from "./pqsort.ts";
-import { parseScanOptions } from "./scan.ts";
+import { parseCursor, parseScanOptions } from "./scan.ts";
 import { command, CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -205,17 +205,6 @@ function move(ctx: ClientContext, argv: string[]): void {
 
 function keys(ctx: ClientContext, argv: string[]): void {
   ctx.out.bulkArray(ctx.db.keys(argv[1]!));
-}
-
-/** Parses a SCAN cursor as Redis's strtoul-based check does: an unsigned 64-bit number. */
-export function parseCursor(text: string): string {
-  const m = /^([+-]?)(\d+)$/.exec(text);
-  if (text === "") return "0";
-  if (m === null) throw new CommandError("ERR invalid cursor");
-  const v = BigInt(m[2]!);
-  if (v > 2n ** 64n - 1n) throw new CommandError("ERR invalid cursor");
-  const wrapped = m[1] === "-" && v !== 0n ? 2n ** 64n - v : v;
-  return wrapped.toString();
 }
 
 function scan(ctx: ClientContext, argv: string[]): void {

@@ -18,6 +18,17 @@ const MAX_CURSORS_PER_COLLECTION = 256;
 /** The cursors of each scanned collection, dropped with the collection. */
 const cursorsByOwner = new WeakMap<object, ScanCursors<unknown>>();
 
+/** Parses a SCAN cursor as Redis's strtoul-based check does: an unsigned 64-bit number. */
+export function parseCursor(text: string): string {
+  const m = /^([+-]?)(\d+)$/.exec(text);
+  if (text === "") return "0";
+  if (m === null) throw new CommandError("ERR invalid cursor");
+  const v = BigInt(m[2]!);
+  if (v > 2n ** 64n - 1n) throw new CommandError("ERR invalid cursor");
+  const wrapped = m[1] === "-" && v !== 0n ? 2n ** 64n - v : v;
+  return wrapped.toString();
+}
+
 /** The options of a SCAN-family command: COUNT, MATCH (null for all), and SCAN's TYPE. */
 export interface ScanOptions {
   count: number;

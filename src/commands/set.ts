@@ -22,8 +22,7 @@ import {
   writeCollection,
 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
-import { replyEmptyScan, scanElements } from "./scan.ts";
-import { parseCursor } from "./keys.ts";
+import { parseCursor, replyEmptyScan, scanElements } from "./scan.ts";
 import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
 /** SPOP rebuilds the set from the members it keeps when it pops more than 5 per one kept. */

@@ -31,8 +31,7 @@ import {
   writeCollection,
 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
-import { parseCursor } from "./keys.ts";
-import { replyEmptyScan, scanElements } from "./scan.ts";
+import { parseCursor, replyEmptyScan, scanElements } from "./scan.ts";
 import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
 const NOT_FLOAT_RANGE = "ERR min or max is not a float";
