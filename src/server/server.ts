@@ -432,6 +432,7 @@ export class Server implements ServerContext {
   async #flush(conn: Deno.Conn, client: Client): Promise<void> {
     const bytes = client.out.take();
     this.stats.netOutputBytes += bytes.length;
+    client.lastInteraction = this.clock.now(); // as Redis's writeToClient counts it
     await writeAll(conn, bytes);
   }
 
@@ -519,9 +520,28 @@ export class Server implements ServerContext {
           if (performance.now() - start > budgetMs) break;
         }
       }
+      this.#closeIdleClients();
       this.#expireTimer = setTimeout(tick, 1000 / hz);
     };
     this.#expireTimer = setTimeout(tick, 100);
+  }
+
+  /**
+   * `timeout`: closes clients idle for more than that many seconds, counted in whole seconds as
+   * Redis's clientsCronHandleTimeout counts them; a blocked client (BLPOP...) has its own
+   * timeout and is left alone.
+   */
+  #closeIdleClients(): void {
+    const timeout = this.config.getNumber("timeout");
+    if (timeout === 0) return;
+    const now = Math.floor(this.clock.now() / 1000);
+    for (const client of this.#clients.values()) {
+      if (client.blocked !== null || client.killed) continue;
+      if (now - Math.floor(client.lastInteraction / 1000) > timeout) {
+        this.log("verbose", "Closing idle client");
+        client.kill();
+      }
+    }
   }
 
   /** Stops the server: SHUTDOWN and signals come here. */
