@@ -63,6 +63,55 @@ export function integerArg(text: string, error: string = Errors.notInteger): num
   return Number(v);
 }
 
+/**
+ * An integer of at least `min`, as Redis's `getPositiveLongFromObjectOrReply` (min 0) and
+ * `getRangeLongFromObjectOrReply(min, LONG_MAX)` read it: `error` (the full text) for anything
+ * else, a non-integer included.
+ */
+export function integerAtLeast(text: string, min: number, error: string): number {
+  const n = integerArg(text, error);
+  if (n < min) throw new CommandError(error);
+  return n;
+}
+
+/** The parsed `numkeys key [key ...] <where> [COUNT count]` of LMPOP, ZMPOP and their B- forms. */
+export interface MultiPopArgs {
+  keys: string[];
+  /** Whether `where` was the first of the two choices (LEFT, MIN). */
+  first: boolean;
+  count: number;
+}
+
+/**
+ * Parses a multi-pop's arguments from `argv[numkeysIndex]` on, in the order and with the errors
+ * of Redis's lmpopGenericCommand and zmpopGenericCommand; `choices` are the two words `where`
+ * may be (`["left", "right"]`, `["min", "max"]`).
+ */
+export function parseMultiPop(
+  argv: string[],
+  numkeysIndex: number,
+  choices: readonly [string, string],
+): MultiPopArgs {
+  const numkeys = integerAtLeast(argv[numkeysIndex]!, 1, "ERR numkeys should be greater than 0");
+  const whereIndex = numkeysIndex + numkeys + 1;
+  if (whereIndex >= argv.length) throw new CommandError(Errors.syntax);
+  const where = argv[whereIndex]!.toLowerCase();
+  if (where !== choices[0] && where !== choices[1]) throw new CommandError(Errors.syntax);
+  let count = -1;
+  for (let j = whereIndex + 1; j < argv.length; j++) {
+    if (count === -1 && argv[j]!.toLowerCase() === "count" && j + 1 < argv.length) {
+      count = integerAtLeast(argv[++j]!, 1, "ERR count should be greater than 0");
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  return {
+    keys: argv.slice(numkeysIndex + 1, whereIndex),
+    first: where === choices[0],
+    count: count === -1 ? 1 : count,
+  };
+}
+
 /** An integer argument as an exact bigint; throws Redis's error. */
 export function int64Arg(text: string): bigint {
   const v = parseInt64(text);

@@ -10,7 +10,14 @@
  * @module
  */
 import { ListValue } from "../keyspace/list.ts";
-import { integerArg, readCollection, timeoutDeadline, writeCollection } from "./args.ts";
+import {
+  integerArg,
+  integerAtLeast,
+  parseMultiPop,
+  readCollection,
+  timeoutDeadline,
+  writeCollection,
+} from "./args.ts";
 import type { ClientContext } from "./context.ts";
 import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 
@@ -20,20 +27,6 @@ function sideArg(text: string): boolean {
   if (side === "left") return true;
   if (side === "right") return false;
   throw new CommandError(Errors.syntax);
-}
-
-/** A count that must not be negative, with the error text the command gives. */
-function nonNegativeArg(text: string, error: string): number {
-  const n = integerArg(text, `ERR ${error}`);
-  if (n < 0) throw new CommandError(`ERR ${error}`);
-  return n;
-}
-
-/** An integer within 1..LONG_MAX (LMPOP's numkeys and COUNT), with the command's error. */
-function positiveArg(text: string, error: string): number {
-  const n = integerArg(text, `ERR ${error}`);
-  if (n < 1) throw new CommandError(`ERR ${error}`);
-  return n;
 }
 
 /** Deletes `key` if its list is now empty. */
@@ -59,7 +52,9 @@ function pop(ctx: ClientContext, argv: string[], front: boolean): void {
   // The arity is -2, but like Redis we accept at most the one optional count.
   if (argv.length > 3) throw new CommandError(Errors.wrongArity(front ? "lpop" : "rpop"));
   const hasCount = argv.length === 3;
-  const count = hasCount ? nonNegativeArg(argv[2]!, "value is out of range, must be positive") : 1;
+  const count = hasCount
+    ? integerAtLeast(argv[2]!, 0, "ERR value is out of range, must be positive")
+    : 1;
   const key = argv[1]!;
   const list = writeCollection(ctx.db, key, ListValue);
   if (list === null) return hasCount ? ctx.out.nullArray() : ctx.out.null();
@@ -198,9 +193,9 @@ function lpos(ctx: ClientContext, argv: string[]): void {
         );
       }
     } else if (opt === "count" && more) {
-      count = nonNegativeArg(argv[++j]!, "COUNT can't be negative");
+      count = integerAtLeast(argv[++j]!, 0, "ERR COUNT can't be negative");
     } else if (opt === "maxlen" && more) {
-      maxlen = nonNegativeArg(argv[++j]!, "MAXLEN can't be negative");
+      maxlen = integerAtLeast(argv[++j]!, 0, "ERR MAXLEN can't be negative");
     } else {
       throw new CommandError(Errors.syntax);
     }
@@ -357,39 +352,21 @@ function blockingPop(ctx: ClientContext, argv: string[], front: boolean): void {
   }, () => ctx.out.nullArray());
 }
 
-/** The parsed `numkeys key [key ...] LEFT|RIGHT [COUNT count]` of LMPOP and BLMPOP. */
-interface MultiPopArgs {
-  keys: string[];
-  front: boolean;
-  count: number;
-}
-
-function parseMultiPop(argv: string[], numkeysIndex: number): MultiPopArgs {
-  const numkeys = positiveArg(argv[numkeysIndex]!, "numkeys should be greater than 0");
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= argv.length) throw new CommandError(Errors.syntax);
-  const front = sideArg(argv[whereIndex]!);
-  let count = -1;
-  for (let j = whereIndex + 1; j < argv.length; j++) {
-    if (count === -1 && argv[j]!.toLowerCase() === "count" && j < argv.length - 1) {
-      count = positiveArg(argv[++j]!, "count should be greater than 0");
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
-  const keys = argv.slice(numkeysIndex + 1, whereIndex);
-  return { keys, front, count: count === -1 ? 1 : count };
+/** LMPOP's and BLMPOP's arguments from `argv[numkeysIndex]` on. */
+function listMultiPop(argv: string[], numkeysIndex: number) {
+  const { keys, first, count } = parseMultiPop(argv, numkeysIndex, ["left", "right"]);
+  return { keys, front: first, count };
 }
 
 function lmpop(ctx: ClientContext, argv: string[]): void {
-  const { keys, front, count } = parseMultiPop(argv, 1);
+  const { keys, front, count } = listMultiPop(argv, 1);
   const found = firstNonEmpty(ctx, keys);
   if (found === null) return ctx.out.nullArray();
   replyMultiPop(ctx, found[0], found[1], front, count);
 }
 
 function blmpop(ctx: ClientContext, argv: string[]): void {
-  const { keys, front, count } = parseMultiPop(argv, 2);
+  const { keys, front, count } = listMultiPop(argv, 2);
   const deadline = timeoutDeadline(ctx, argv[1]!);
   const found = firstNonEmpty(ctx, keys);
   if (found !== null) return replyMultiPop(ctx, found[0], found[1], front, count);

@@ -25,7 +25,9 @@ import {
   checkRandomReplySize,
   int64Arg,
   integerArg,
+  integerAtLeast,
   lookupRead,
+  parseMultiPop,
   readCollection,
   timeoutDeadline,
   writeCollection,
@@ -103,16 +105,7 @@ function lexRangeArgs(minText: string, maxText: string): LexRange {
 
 /** `getPositiveLongFromObjectOrReply`: its message for anything but a non-negative integer. */
 function positiveArg(text: string, error = "ERR value is out of range, must be positive"): number {
-  const v = integerArg(text, error);
-  if (v < 0) throw new CommandError(error);
-  return v;
-}
-
-/** `getRangeLongFromObjectOrReply(1, LONG_MAX)` with its message for anything else. */
-function atLeastOneArg(text: string, error: string): number {
-  const v = integerArg(text, error);
-  if (v < 1) throw new CommandError(error);
-  return v;
+  return integerAtLeast(text, 0, error);
 }
 
 /** The sorted set at `key` for a write command, or null; WRONGTYPE for other types. */
@@ -669,33 +662,10 @@ function zpopmax(ctx: ClientContext, argv: string[]): void {
   zpopGeneric(ctx, argv, true);
 }
 
-/** ZMPOP's and BZMPOP's arguments after numkeys: the keys, MIN|MAX and COUNT. */
-interface MultiPopArgs {
-  keys: string[];
-  max: boolean;
-  count: number;
-}
-
-/** Parses `numkeys key... MIN|MAX [COUNT count]` from `argv[numkeysIndex]` on. */
-function multiPopArgs(argv: string[], numkeysIndex: number): MultiPopArgs {
-  const numkeys = atLeastOneArg(argv[numkeysIndex]!, "ERR numkeys should be greater than 0");
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= argv.length) throw new CommandError(Errors.syntax);
-  const where = argv[whereIndex]!.toLowerCase();
-  if (where !== "min" && where !== "max") throw new CommandError(Errors.syntax);
-  let count = -1;
-  for (let j = whereIndex + 1; j < argv.length; j++) {
-    if (count === -1 && argv[j]!.toLowerCase() === "count" && j + 1 < argv.length) {
-      count = atLeastOneArg(argv[++j]!, "ERR count should be greater than 0");
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
-  return {
-    keys: argv.slice(numkeysIndex + 1, whereIndex),
-    max: where === "max",
-    count: count === -1 ? 1 : count,
-  };
+/** ZMPOP's and BZMPOP's arguments from `argv[numkeysIndex]` on. */
+function multiPopArgs(argv: string[], numkeysIndex: number) {
+  const { keys, first, count } = parseMultiPop(argv, numkeysIndex, ["min", "max"]);
+  return { keys, max: !first, count };
 }
 
 const MULTI_POP: PopShape = { emitKey: true, nested: true };

@@ -21,11 +21,10 @@ import {
   encodeCommand,
   needsRedis,
   RawSession,
+  sleep,
   startMiniredis,
   startRealRedis,
 } from "../_util.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The value of `field` in an INFO reply, or null. */
 function infoField(reply: string, field: string): string | null {

@@ -8,19 +8,13 @@
  *
  * @module
  */
-import { assertSameAsRedis, needsRedis, type ScriptStep, unordered } from "../_util.ts";
-
-/** A small deterministic PRNG (mulberry32), so a failing seed replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {
+  assertSameAsRedis,
+  needsRedis,
+  type ScriptStep,
+  seededRandom,
+  unordered,
+} from "../_util.ts";
 
 const KEYS = ["k1", "k2", "k3", "k4"];
 const ELEMENTS = ["a", "b", "c", "d", "1", "2", "10", "-3", "", "a\r\nb"];
@@ -145,7 +139,7 @@ for (const seed of [1, 2, 3, 4]) {
     name: `random command sequences over every type answer as Redis does (seed ${seed})`,
     ignore: needsRedis(),
     async fn() {
-      await assertSameAsRedis(randomScript(prng(seed), 500));
+      await assertSameAsRedis(randomScript(seededRandom(seed), 500));
     },
   });
 }
@@ -156,7 +150,7 @@ Deno.test({
   async fn() {
     await assertSameAsRedis([
       { cmd: ["HELLO", "3"], normalize: () => "hello" },
-      ...randomScript(prng(99), 500),
+      ...randomScript(seededRandom(99), 500),
     ]);
   },
 });

@@ -19,6 +19,7 @@ import {
   parseReply,
   RawSession,
   type ScriptStep,
+  seededRandom,
   startMiniredis,
   startRealRedis,
 } from "../_util.ts";
@@ -45,18 +46,6 @@ function unorderedScan(cmd: string[]): ScriptStep {
       for (let i = 0; i < items.length; i += 2) pairs.push(`${items[i]}=${items[i + 1]}`);
       return `cursor ${value[0]}: ${pairs.sort().join(" ")}`;
     },
-  };
-}
-
-/** A deterministic generator (mulberry32), for larger scripts. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -816,7 +805,7 @@ Deno.test({
   name: "large sorted sets answer ranks, ranges and removals as Redis does",
   ignore: needsRedis(),
   async fn() {
-    const next = rng(42);
+    const next = seededRandom(42);
     const script: ScriptStep[] = [];
     const members: string[] = [];
     for (let batch = 0; batch < 5; batch++) {

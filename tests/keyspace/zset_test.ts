@@ -12,7 +12,7 @@ import {
   type ScoreRange,
   SortedSetValue,
 } from "../../src/keyspace/zset.ts";
-import { assert, assertEquals } from "../_util.ts";
+import { assert, assertEquals, seededRandom } from "../_util.ts";
 
 type Pair = [string, number];
 
@@ -35,18 +35,6 @@ class Model {
     this.pairs = this.pairs.filter(([m]) => m !== member);
     return this.pairs.length !== before;
   }
-}
-
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function inScore(score: number, r: ScoreRange): boolean {
@@ -163,7 +151,7 @@ Deno.test("SortedSetValue copies are independent", () => {
 
 Deno.test("SortedSetValue matches a sorted array model under random operations", () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
-    const next = rng(seed);
+    const next = seededRandom(seed);
     const z = new SortedSetValue();
     const model = new Model();
     const size = seed <= 3 ? 40 : 400;
@@ -212,7 +200,7 @@ Deno.test("SortedSetValue matches a sorted array model under random operations",
 
 Deno.test("SortedSetValue answers and deletes lexicographic ranges of equal scores", () => {
   for (const listpack of [true, false]) {
-    const next = rng(listpack ? 7 : 8);
+    const next = seededRandom(listpack ? 7 : 8);
     for (let round = 0; round < 300; round++) {
       const z = new SortedSetValue();
       z.listpack = listpack;
@@ -281,7 +269,7 @@ Deno.test("SortedSetValue's unordered iterator returns each member once when not
 
 Deno.test("SortedSetValue's unordered iterator returns every member present throughout changes", () => {
   for (let seed = 11; seed < 31; seed++) {
-    const next = rng(seed);
+    const next = seededRandom(seed);
     const z = new SortedSetValue();
     // Growing from small or shrinking from large: the table resizes several times midway.
     const growing = seed % 2 === 1;
@@ -325,7 +313,7 @@ Deno.test("SortedSetValue stores a large set compactly", () => {
 });
 
 Deno.test("SortedSetValue keeps every link and span consistent through growth, copies and compaction", () => {
-  const next = rng(42);
+  const next = seededRandom(42);
   let z = new SortedSetValue();
   const model = new Model();
   // Grows to a few thousand members (tall nodes, pool growth), shrinks below an eighth of that

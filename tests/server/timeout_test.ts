@@ -9,11 +9,10 @@ import {
   encodeCommand,
   needsRedis,
   RawSession,
+  sleep,
   startMiniredis,
   startRealRedis,
 } from "../_util.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Idle, active and blocked clients on the server at `port` after 2.6 s with timeout 1. */
 async function idleOutcome(port: number): Promise<Record<string, boolean | string>> {
