@@ -18,9 +18,13 @@
  * one collection of 1M elements (a list, a hash, a set, a sorted set of 15-byte members), and
  * reports the growth of the resident set size per key or element.
  *
+ * Pub/sub: one publisher, 50 subscribers, messages per second delivered to all of them (see
+ * `bench/pubsub.ts`).
+ *
  * Options: --rounds N (default 3), --quick (smaller request and element counts), --no-memory,
- * --memory-only, --pipeline 1|16 (one of the two), --tests ping,set,...,lrange_600 (any of the
- * tests above), --random N, --memory keys,list,hash,set,zset (which memory tests).
+ * --memory-only, --no-pubsub, --pubsub-only, --pipeline 1|16 (one of the two), --tests
+ * ping,set,...,lrange_600 (any of the tests above), --random N, --memory keys,list,hash,set,zset
+ * (which memory tests).
  *
  * The module also exports the pieces `bench/complexity.ts` shares (servers, a raw pipelined
  * connection, batched fills).
@@ -28,6 +32,7 @@
  * @module
  */
 import { parseArgs } from "../src/std/parse_args.ts";
+import { pubsubBenchmark } from "./pubsub.ts";
 import { ReplyParser } from "../src/resp/reply_parser.ts";
 import type { RespValue } from "../src/resp/types.ts";
 
@@ -689,18 +694,26 @@ export function listOption(value: unknown, fallback: string[], known: string[]):
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {
     string: ["rounds", "tests", "pipeline", "random", "memory"],
-    boolean: ["quick", "no-memory", "memory-only"],
+    boolean: ["quick", "no-memory", "memory-only", "no-pubsub", "pubsub-only"],
   });
   const quick = args.quick === true;
+  const rounds = Number(args.rounds ?? "3");
   await requireTools(["redis-server", "redis-benchmark"]);
+  if (args["pubsub-only"] === true) {
+    await pubsubBenchmark({ rounds, messages: quick ? 50_000 : 200_000, size: 32 });
+    Deno.exit(0);
+  }
   if (args["memory-only"] !== true) {
     await throughput({
-      rounds: Number(args.rounds ?? "3"),
+      rounds,
       quick,
       tests: listOption(args.tests, Object.keys(PLANS), Object.keys(PLANS)),
       pipeline: args.pipeline === undefined ? undefined : String(args.pipeline),
       random: args.random === undefined ? undefined : String(args.random),
     });
+  }
+  if (args["memory-only"] !== true && args["no-pubsub"] !== true) {
+    await pubsubBenchmark({ rounds, messages: quick ? 50_000 : 200_000, size: 32 });
   }
   if (args["no-memory"] !== true) {
     const known = Object.keys(MEMORY_TESTS);

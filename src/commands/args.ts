@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { NotifyType } from "../keyspace/notify.ts";
 import type { Database } from "../keyspace/database.ts";
 import { type Collection, stringOf, TypedValue, type Value } from "../keyspace/values.ts";
 import { parseLongDouble } from "./long_double.ts";
@@ -127,8 +128,10 @@ export function outOfInt64(v: bigint): boolean {
 /** Looks a key up for reading, counting keyspace hits and misses as Redis does. */
 export function lookupRead(ctx: ClientContext, key: string): Value | undefined {
   const value = ctx.db.lookup(key);
-  if (value === undefined) ctx.server.stats.keyspaceMisses++;
-  else ctx.server.stats.keyspaceHits++;
+  if (value === undefined) {
+    ctx.server.stats.keyspaceMisses++;
+    ctx.server.notifyKeyspaceEvent(NotifyType.keyMiss, "keymiss", key, ctx.db.index);
+  } else ctx.server.stats.keyspaceHits++;
   return value;
 }
 

@@ -8,11 +8,15 @@
  */
 import type { BlockingRegistry } from "../keyspace/blocking.ts";
 import type { Database } from "../keyspace/database.ts";
+import type { PubSubHub, Subscriptions } from "../keyspace/pubsub.ts";
+import type { Watcher } from "../keyspace/watch.ts";
+import type { Tracking, TrackingClient } from "../keyspace/tracking.ts";
 import type { EncodingLimits } from "../keyspace/values.ts";
 import type { Clock } from "../keyspace/clock.ts";
 import type { ReplyWriter } from "../resp/reply_writer.ts";
 import type { RespValue } from "../resp/types.ts";
 import type { Config } from "../server/config.ts";
+import type { ClientPause } from "../server/pause.ts";
 import type { CommandSpec } from "./spec.ts";
 
 /** Counters INFO stats reports. */
@@ -33,8 +37,16 @@ export interface ServerStats {
   peakMemory: number;
 }
 
+/** A command queued by MULTI, to run at EXEC. */
+export interface QueuedCommand {
+  readonly spec: CommandSpec;
+  readonly argv: string[];
+  /** The arguments that arrived typed (see `ClientContext.typed`). */
+  readonly typed: (RespValue | undefined)[] | null;
+}
+
 /** One connected client as CLIENT LIST, CLIENT KILL and commands see it. */
-export interface ClientContext {
+export interface ClientContext extends Watcher, TrackingClient {
   readonly id: number;
   readonly out: ReplyWriter;
   readonly server: ServerContext;
@@ -45,6 +57,20 @@ export interface ClientContext {
   libName: string;
   libVersion: string;
   authenticated: boolean;
+  /** The commands queued since MULTI, or null outside a transaction. */
+  multi: QueuedCommand[] | null;
+  /** A command failed to queue, so EXEC answers EXECABORT (Redis's CLIENT_DIRTY_EXEC). */
+  dirtyExec: boolean;
+  /** True while EXEC runs the queued commands. */
+  inExec: boolean;
+  /** CLIENT REPLY OFF: no replies until CLIENT REPLY ON. */
+  replyOff: boolean;
+  /** CLIENT REPLY SKIP: the reply of the running command is dropped. */
+  replySkip: boolean;
+  /** CLIENT REPLY SKIP was just sent: the next command's reply is dropped. */
+  replySkipNext: boolean;
+  /** CLIENT NO-EVICT ON (shown as flag `e`). */
+  noEvict: boolean;
   /** Set by QUIT and errors that end the connection: close once replies are written. */
   closeAfterReply: boolean;
   /** Full name of the last command run (`client|list`), for CLIENT LIST. */
@@ -75,6 +101,18 @@ export interface ClientContext {
     serve: (key: string) => boolean,
     timeout: () => void,
   ): void;
+
+  // Pub/Sub (a ClientContext is a keyspace/pubsub.ts Subscriber).
+  /** The channels, patterns and shard channels this client subscribes to. */
+  readonly subscriptions: Subscriptions;
+  /**
+   * Channels + patterns + shard channels. Above 0 the client is in subscribed mode (Redis's
+   * CLIENT_PUBSUB): in RESP2 it may run only the (un)subscribe commands, PING, QUIT and RESET,
+   * and it is limited as the pubsub class of client-output-buffer-limit.
+   */
+  readonly subscriptionCount: number;
+  /** Reply bytes not yet written to the socket (client-output-buffer-limit, CLIENT LIST omem). */
+  readonly pendingOutputBytes: number;
 }
 
 /** The server as commands see it. */
@@ -92,10 +130,38 @@ export interface ServerContext {
   readonly port: number;
   /** Epoch seconds of the last successful save. */
   lastSave: number;
+  /** The clients in MONITOR mode. */
+  readonly monitors: Set<ClientContext>;
+  /** CLIENT TRACKING's tables. */
+  readonly tracking: Tracking;
+  /** The client whose command is running (Redis's server.current_client), or null. */
+  currentClient: ClientContext | null;
+  /** The connected client with id `id`, or undefined. */
+  clientById(id: number): ClientContext | undefined;
+  /** CLIENT PAUSE's state. */
+  readonly pause: ClientPause;
   /** Blocked clients, and the keys they wait on. */
   readonly blocking: BlockingRegistry;
   /** The compact encodings' thresholds, kept in step with CONFIG. */
   readonly encodingLimits: EncodingLimits;
+  /** Changes since the last save (Redis's server.dirty); a write command adds what it changed. */
+  dirty: number;
+  /** Redis's signalModifiedKey: `key` of `db` changed, so its WATCHers' next EXEC fails. */
+  signalModifiedKey(db: Database, key: string): void;
+  /**
+   * Redis's signalFlushedDb: every key of `db` (of every database when null: FLUSHALL) is about
+   * to go.
+   */
+  signalFlushedDb(db: Database | null): void;
+  /**
+   * Redis's notifyKeyspaceEvent: `event` (`lpush`, `del`, `expired`...) of class `type`
+   * (`NotifyType`) happened to `key` in database `dbid`.
+   */
+  notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void;
+  /** Runs a queued command for `client` as the dispatcher runs one (EXEC). */
+  call(client: ClientContext, command: QueuedCommand): void;
+  /** Pub/Sub: channels, patterns and shard channels with their subscribers. */
+  readonly pubsub: PubSubHub;
   /** All commands by lower-case name. */
   readonly commands: ReadonlyMap<string, CommandSpec>;
   /** The command named `name` in any letter case, or undefined. */

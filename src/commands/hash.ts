@@ -4,9 +4,14 @@
  * HRANDFIELD and HSCAN. Each checks its arguments, then the key's type, in Redis's order, so the
  * same mistakes give the same errors. A hash whose last field is deleted is deleted as a key.
  *
+ * Writes report their changes as t_hash.c does: the modification signal, the keyspace event
+ * (`hset`, `hdel`, `hincrby`, `hincrbyfloat`; `new` for a created hash, `del` for an emptied
+ * one) and the dirty count. HSET reports every pair given, changed or not, as Redis does.
+ *
  * @module
  */
 import { HashValue } from "../keyspace/hash.ts";
+import { keyChanged, keyCreated, keyEmptied, NotifyType } from "../keyspace/notify.ts";
 import {
   bulkReplyBytes,
   checkRandomReplySize,
@@ -35,7 +40,13 @@ function storeField(
     const hash = new HashValue();
     hash.set(field, value, ctx.server.encodingLimits);
     ctx.db.set(key, hash);
+    keyCreated(ctx.server, ctx.db, key);
   }
+}
+
+/** The hash event `event` on `key`, with its signal and `changes` dirty changes. */
+function changed(ctx: ClientContext, event: string, key: string, changes = 1): void {
+  keyChanged(ctx.server, ctx.db, NotifyType.hash, event, key, changes);
 }
 
 /** HSET and HMSET: same work, HSET answers the number of new fields, HMSET `+OK`. */
@@ -47,7 +58,11 @@ function hsetGeneric(ctx: ClientContext, argv: string[], countNew: boolean): voi
   const limits = ctx.server.encodingLimits;
   let added = 0;
   for (let i = 2; i < argv.length; i += 2) if (hash.set(argv[i]!, argv[i + 1]!, limits)) added++;
-  if (existing === null) ctx.db.set(key, hash);
+  if (existing === null) {
+    ctx.db.set(key, hash);
+    keyCreated(ctx.server, ctx.db, key);
+  }
+  changed(ctx, "hset", key, (argv.length - 2) / 2);
   if (countNew) ctx.out.integer(added);
   else ctx.out.ok();
 }
@@ -66,7 +81,11 @@ function hsetnx(ctx: ClientContext, argv: string[]): void {
   if (existing?.fields.has(argv[2]!)) return ctx.out.integer(0);
   const hash = existing ?? new HashValue();
   hash.set(argv[2]!, argv[3]!, ctx.server.encodingLimits);
-  if (existing === null) ctx.db.set(key, hash);
+  if (existing === null) {
+    ctx.db.set(key, hash);
+    keyCreated(ctx.server, ctx.db, key);
+  }
+  changed(ctx, "hset", key);
   ctx.out.integer(1);
 }
 
@@ -89,10 +108,11 @@ function hdel(ctx: ClientContext, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) {
     if (!hash.delete(argv[i]!)) continue;
     deleted++;
-    if (hash.size === 0) {
-      ctx.db.delete(key);
-      break;
-    }
+    if (hash.size === 0) break;
+  }
+  if (deleted !== 0) {
+    changed(ctx, "hdel", key, deleted);
+    if (hash.size === 0) keyEmptied(ctx.server, ctx.db, key);
   }
   ctx.out.integer(deleted);
 }
@@ -155,6 +175,7 @@ function hincrby(ctx: ClientContext, argv: string[]): void {
     next = Number.isSafeInteger(Number(sum)) ? Number(sum) : sum;
   }
   storeField(ctx, key, existing, field, String(next));
+  changed(ctx, "hincrby", key);
   ctx.out.integer(next);
 }
 
@@ -172,6 +193,7 @@ function hincrbyfloat(ctx: ClientContext, argv: string[]): void {
   if (isInfinite(sum)) throw new CommandError("ERR increment would produce NaN or Infinity");
   const text = formatLongDouble(sum);
   storeField(ctx, key, existing, field, text);
+  changed(ctx, "hincrbyfloat", key);
   ctx.out.bulk(text);
 }
 

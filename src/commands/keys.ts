@@ -7,9 +7,14 @@
  * as an access, except for the commands Redis looks keys up for with LOOKUP_NOTOUCH (TYPE,
  * EXISTS, the TTL queries, OBJECT), which `peekRead` serves.
  *
+ * Writes report their changes as db.c, expire.c and sort.c do: the modification signal, the
+ * keyspace event (`del`, `expire`, `persist`, `rename_from` and `rename_to`, `move_from` and
+ * `move_to`, `copy_to`, `sortstore`; `new` wherever a key is added) and the dirty count.
+ *
  * @module
  */
 import type { Database, StringEncoding } from "../keyspace/database.ts";
+import { keyChanged, keyCreated, NotifyType, storeOrDelete } from "../keyspace/notify.ts";
 import {
   copyValue,
   HashValue,
@@ -34,19 +39,33 @@ const INT64_MIN = -(2n ** 63n);
 
 /**
  * Looks a key up for a command that reads it without counting as an access (Redis's
- * LOOKUP_NOTOUCH: TYPE, EXISTS, TTL, OBJECT), counting a keyspace hit or miss.
+ * LOOKUP_NOTOUCH: TYPE, EXISTS, TTL, OBJECT), counting a keyspace hit or miss; a miss is a
+ * `keymiss` event unless `notifyMiss` is false (OBJECT's LOOKUP_NONOTIFY).
  */
-function peekRead(ctx: ClientContext, key: string): Value | undefined {
+function peekRead(ctx: ClientContext, key: string, notifyMiss = true): Value | undefined {
   const value = ctx.db.peek(key);
-  if (value === undefined) ctx.server.stats.keyspaceMisses++;
-  else ctx.server.stats.keyspaceHits++;
+  if (value === undefined) {
+    ctx.server.stats.keyspaceMisses++;
+    if (notifyMiss) {
+      ctx.server.notifyKeyspaceEvent(NotifyType.keyMiss, "keymiss", key, ctx.db.index);
+    }
+  } else ctx.server.stats.keyspaceHits++;
   return value;
+}
+
+/** The generic event `event` on `key` of the client's database, with signal and dirty count. */
+function changed(ctx: ClientContext, event: string, key: string): void {
+  keyChanged(ctx.server, ctx.db, NotifyType.generic, event, key);
 }
 
 function del(ctx: ClientContext, argv: string[]): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (ctx.db.peek(argv[i]!) !== undefined && ctx.db.delete(argv[i]!)) n++;
+    // An expired key is reported expired by the lookup, not deleted by DEL.
+    if (ctx.db.peek(argv[i]!) !== undefined && ctx.db.delete(argv[i]!)) {
+      changed(ctx, "del", argv[i]!);
+      n++;
+    }
   }
   ctx.out.integer(n);
 }
@@ -100,8 +119,14 @@ function expireGeneric(ctx: ClientContext, argv: string[], seconds: boolean, rel
     if (gt && (current === undefined || when <= current)) return ctx.out.integer(0);
     if (lt && current !== undefined && when >= current) return ctx.out.integer(0);
   }
-  if (when <= now) db.delete(key);
-  else db.setExpire(key, when);
+  // A time already past deletes the key, reported as a DEL.
+  if (when <= now) {
+    db.delete(key);
+    changed(ctx, "del", key);
+  } else {
+    db.setExpire(key, when);
+    changed(ctx, "expire", key);
+  }
   ctx.out.integer(1);
 }
 
@@ -119,8 +144,9 @@ function ttlGeneric(ctx: ClientContext, argv: string[], ms: boolean, absolute: b
 
 function persist(ctx: ClientContext, argv: string[]): void {
   const key = argv[1]!;
-  if (ctx.db.lookup(key) === undefined) return ctx.out.integer(0);
-  ctx.out.integer(ctx.db.persist(key) ? 1 : 0);
+  if (ctx.db.lookup(key) === undefined || !ctx.db.persist(key)) return ctx.out.integer(0);
+  changed(ctx, "persist", key);
+  ctx.out.integer(1);
 }
 
 function renameGeneric(ctx: ClientContext, argv: string[], nx: boolean): void {
@@ -140,6 +166,14 @@ function renameGeneric(ctx: ClientContext, argv: string[], nx: boolean): void {
   db.set(dst, value);
   db.restoreAccessWord(dst, word);
   if (at !== undefined) db.setExpire(dst, at);
+  // The destination is added anew (`new`), even when it replaced a key.
+  const server = ctx.server;
+  keyCreated(server, db, dst);
+  server.signalModifiedKey(db, src);
+  server.signalModifiedKey(db, dst);
+  server.notifyKeyspaceEvent(NotifyType.generic, "rename_from", src, db.index);
+  server.notifyKeyspaceEvent(NotifyType.generic, "rename_to", dst, db.index);
+  server.dirty++;
   if (nx) ctx.out.integer(1);
   else ctx.out.ok();
 }
@@ -185,6 +219,9 @@ function copy(ctx: ClientContext, argv: string[]): void {
   // Redis's dupStringObject keeps the encoding, but an integer it copies is no longer shared.
   if (typeof value === "string") target.setStringEncoding(dst, stringEncoding(ctx.db, src, value));
   if (at !== undefined) target.setExpire(dst, at);
+  // A replaced destination is deleted, then added anew (`new`).
+  keyCreated(ctx.server, target, dst);
+  keyChanged(ctx.server, target, NotifyType.generic, "copy_to", dst);
   ctx.out.integer(1);
 }
 
@@ -200,6 +237,13 @@ function move(ctx: ClientContext, argv: string[]): void {
   target.restoreAccessWord(key, ctx.db.accessWord(key));
   if (at !== undefined) target.setExpire(key, at);
   ctx.db.delete(key);
+  const server = ctx.server;
+  keyCreated(server, target, key);
+  server.signalModifiedKey(ctx.db, key);
+  server.signalModifiedKey(target, key);
+  server.notifyKeyspaceEvent(NotifyType.generic, "move_from", key, ctx.db.index);
+  server.notifyKeyspaceEvent(NotifyType.generic, "move_to", key, target.index);
+  server.dirty++;
   ctx.out.integer(1);
 }
 
@@ -482,8 +526,8 @@ function replySorted(
     for (const pattern of o.gets) list.pushBack(lookupByPattern(ctx, pattern, element) ?? "");
   }
   // An empty result deletes the destination, whatever it held.
-  if (outputLength > 0) ctx.db.set(o.store, list);
-  else ctx.db.delete(o.store);
+  const value = outputLength > 0 ? list : null;
+  storeOrDelete(ctx.server, ctx.db, o.store, value, NotifyType.list, "sortstore", outputLength);
   ctx.out.integer(outputLength);
 }
 
@@ -584,7 +628,7 @@ function objectRefcount(ctx: ClientContext, key: string, value: Value): number {
 
 /** The value at OBJECT's key argument, or null after replying nil for a missing key. */
 function objectValue(ctx: ClientContext, argv: string[]): Value | null {
-  const value = peekRead(ctx, argv[2]!);
+  const value = peekRead(ctx, argv[2]!, false);
   if (value === undefined) ctx.out.null();
   return value ?? null;
 }
@@ -713,5 +757,10 @@ export const keyCommands: CommandSpec[] = [
   objectCommand,
   // The tutorial's own commands: DELETE answers :1/:0, FLUSH the number of keys it removed.
   spec("delete", 2, ["write"], [1, 1, 1], del),
-  spec("flush", 1, ["write"], null, (c) => c.out.integer(c.db.clear())),
+  spec("flush", 1, ["write"], null, (c) => {
+    c.server.signalFlushedDb(c.db);
+    const n = c.db.clear();
+    c.server.dirty += n;
+    c.out.integer(n);
+  }),
 ];

@@ -7,9 +7,17 @@
  * callback that runs the same pop once a key is stored; inside MULTI (`!ctx.canBlock`) it
  * answers the timeout reply at once, as Redis does.
  *
+ * Writes report their changes as t_list.c does: the modification signal, the keyspace event
+ * (`lpush`, `rpop`, `ltrim`, ..., `new` for a created list, `del` for one a command emptied)
+ * and the dirty count (one per element pushed, popped or removed). A pop served to a blocked
+ * BLPOP, BRPOP, BLMOVE or BRPOPLPUSH sends its events but neither signals (the push that woke
+ * it did) nor counts as dirty, as in Redis 7.0; a served BLMPOP counts like LMPOP.
+ *
  * @module
  */
+import type { Database } from "../keyspace/database.ts";
 import { ListValue } from "../keyspace/list.ts";
+import { keyChanged, keyCreated, keyEmptied, NotifyType } from "../keyspace/notify.ts";
 import {
   integerArg,
   integerAtLeast,
@@ -29,9 +37,35 @@ function sideArg(text: string): boolean {
   throw new CommandError(Errors.syntax);
 }
 
-/** Deletes `key` if its list is now empty. */
-function deleteIfEmpty(ctx: ClientContext, key: string, list: ListValue): void {
-  if (list.length === 0) ctx.db.delete(key);
+/** Deletes `key` if its list is now empty, with the `del` event. */
+function deleteIfEmpty(ctx: ClientContext, db: Database, key: string, list: ListValue): void {
+  if (list.length === 0) keyEmptied(ctx.server, db, key);
+}
+
+/** The list event `event` on `key`, with its signal and `changes` dirty changes. */
+function changed(ctx: ClientContext, event: string, key: string, changes = 1): void {
+  keyChanged(ctx.server, ctx.db, NotifyType.list, event, key, changes);
+}
+
+/**
+ * Redis's listElementsRemoved: `count` elements were popped from the list at `key` of `db`
+ * (the head when `front`): the pop event, the key deleted once empty, then the signal and the
+ * dirty count, but for a pop `served` to a blocked BLPOP/BRPOP, which has only the events.
+ */
+function elementsRemoved(
+  ctx: ClientContext,
+  db: Database,
+  key: string,
+  list: ListValue,
+  front: boolean,
+  count: number,
+  served = false,
+): void {
+  ctx.server.notifyKeyspaceEvent(NotifyType.list, front ? "lpop" : "rpop", key, db.index);
+  deleteIfEmpty(ctx, db, key, list);
+  if (served) return;
+  ctx.server.signalModifiedKey(db, key);
+  ctx.server.dirty += count;
 }
 
 function push(ctx: ClientContext, argv: string[], front: boolean, onlyIfExists: boolean): void {
@@ -41,9 +75,11 @@ function push(ctx: ClientContext, argv: string[], front: boolean, onlyIfExists: 
     if (onlyIfExists) return ctx.out.integer(0);
     list = new ListValue();
     ctx.db.set(key, list);
+    keyCreated(ctx.server, ctx.db, key);
   }
   if (front) { for (let i = 2; i < argv.length; i++) list.pushFront(argv[i]!); }
   else for (let i = 2; i < argv.length; i++) list.pushBack(argv[i]!);
+  changed(ctx, front ? "lpush" : "rpush", key, argv.length - 2);
   ctx.out.integer(list.length);
 }
 
@@ -60,12 +96,14 @@ function pop(ctx: ClientContext, argv: string[], front: boolean): void {
   if (list === null) return hasCount ? ctx.out.nullArray() : ctx.out.null();
   if (!hasCount) {
     ctx.out.bulk(front ? list.popFront()! : list.popBack()!);
-  } else {
-    const n = Math.min(count, list.length);
-    ctx.out.arrayLength(n);
-    for (let i = 0; i < n; i++) ctx.out.bulk(front ? list.popFront()! : list.popBack()!);
+    return elementsRemoved(ctx, ctx.db, key, list, front, 1);
   }
-  deleteIfEmpty(ctx, key, list);
+  // A count of 0 pops nothing and reports nothing.
+  const n = Math.min(count, list.length);
+  ctx.out.arrayLength(n);
+  if (n === 0) return;
+  for (let i = 0; i < n; i++) ctx.out.bulk(front ? list.popFront()! : list.popBack()!);
+  elementsRemoved(ctx, ctx.db, key, list, front, n);
 }
 
 function llen(ctx: ClientContext, argv: string[]): void {
@@ -97,10 +135,15 @@ function ltrim(ctx: ClientContext, argv: string[]): void {
   const end = integerArg(argv[3]!);
   const list = writeCollection(ctx.db, key, ListValue);
   if (list !== null) {
-    const range = clampRange(start, end, list.length);
+    const before = list.length;
+    const range = clampRange(start, end, before);
     if (range === null) list.trim(1, 0);
-    else if (range[0] !== 0 || range[1] !== list.length - 1) list.trim(range[0], range[1]);
-    deleteIfEmpty(ctx, key, list);
+    else if (range[0] !== 0 || range[1] !== before - 1) list.trim(range[0], range[1]);
+    // Redis reports a trim even when it removed nothing (its dirty count is then 0).
+    ctx.server.notifyKeyspaceEvent(NotifyType.list, "ltrim", key, ctx.db.index);
+    deleteIfEmpty(ctx, ctx.db, key, list);
+    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.dirty += before - list.length;
   }
   ctx.out.ok();
 }
@@ -124,6 +167,7 @@ function lset(ctx: ClientContext, argv: string[]): void {
   const i = position(integerArg(argv[2]!), list.length);
   if (i === null) throw new CommandError("ERR index out of range");
   list.set(i, argv[3]!);
+  changed(ctx, "lset", argv[1]!);
   ctx.out.ok();
 }
 
@@ -136,6 +180,7 @@ function linsert(ctx: ClientContext, argv: string[]): void {
   for (let i = 0; i < list.length; i++) {
     if (list.at(i) === pivot) {
       list.insert(where === "after" ? i + 1 : i, argv[4]!);
+      changed(ctx, "linsert", argv[1]!);
       return ctx.out.integer(list.length);
     }
   }
@@ -164,7 +209,10 @@ function lrem(ctx: ClientContext, argv: string[]): void {
     }
     removed = list.filter((_v, i) => !drop.has(i));
   }
-  deleteIfEmpty(ctx, key, list);
+  if (removed !== 0) {
+    changed(ctx, "lrem", key, removed);
+    deleteIfEmpty(ctx, ctx.db, key, list);
+  }
   ctx.out.integer(removed);
 }
 
@@ -226,30 +274,39 @@ function lpos(ctx: ClientContext, argv: string[]): void {
 }
 
 /**
- * Pops from `source` (which must hold a non-empty list) and pushes onto `destination`, whose
- * type must already have been checked; returns the element. A rotation (same key) works on one
- * list, and the source is deleted only if it ends up empty.
+ * Pops from `source` (which must hold a non-empty list) and pushes onto `destination` of `db`,
+ * whose type must already have been checked; returns the element. A rotation (same key) works
+ * on one list, and the source is deleted only if it ends up empty. As Redis's lmoveGenericCommand
+ * reports it: the destination's `new` and push events, then the source's pop and `del`; a move
+ * `served` to a blocked BLMOVE/BRPOPLPUSH neither signals the source nor counts as dirty.
  */
 function moveElement(
   ctx: ClientContext,
+  db: Database,
   source: string,
   list: ListValue,
   destination: string,
   target: ListValue | null,
   fromLeft: boolean,
   toLeft: boolean,
+  served = false,
 ): string {
+  const server = ctx.server;
   const value = fromLeft ? list.popFront()! : list.popBack()!;
   if (target === null) {
     target = new ListValue();
-    if (toLeft) target.pushFront(value);
-    else target.pushBack(value);
-    deleteIfEmpty(ctx, source, list);
-    ctx.db.set(destination, target);
-  } else {
-    if (toLeft) target.pushFront(value);
-    else target.pushBack(value);
-    deleteIfEmpty(ctx, source, list);
+    db.set(destination, target);
+    keyCreated(server, db, destination);
+  }
+  server.signalModifiedKey(db, destination);
+  if (toLeft) target.pushFront(value);
+  else target.pushBack(value);
+  server.notifyKeyspaceEvent(NotifyType.list, toLeft ? "lpush" : "rpush", destination, db.index);
+  server.notifyKeyspaceEvent(NotifyType.list, fromLeft ? "lpop" : "rpop", source, db.index);
+  deleteIfEmpty(ctx, db, source, list);
+  if (!served) {
+    server.signalModifiedKey(db, source);
+    server.dirty++;
   }
   return value;
 }
@@ -261,7 +318,7 @@ function tryMove(ctx: ClientContext, argv: string[], fromLeft: boolean, toLeft: 
   const list = writeCollection(ctx.db, source, ListValue);
   if (list === null || list.length === 0) return false;
   const target = writeCollection(ctx.db, destination, ListValue);
-  ctx.out.bulk(moveElement(ctx, source, list, destination, target, fromLeft, toLeft));
+  ctx.out.bulk(moveElement(ctx, ctx.db, source, list, destination, target, fromLeft, toLeft));
   return true;
 }
 
@@ -300,14 +357,29 @@ function blockingMove(
     if (target !== undefined && !(target instanceof ListValue)) {
       throw new CommandError(Errors.wrongType);
     }
-    ctx.out.bulk(moveElement(ctx, argv[1]!, list, argv[2]!, target ?? null, fromLeft, toLeft));
+    const value = moveElement(
+      ctx,
+      db,
+      argv[1]!,
+      list,
+      argv[2]!,
+      target ?? null,
+      fromLeft,
+      toLeft,
+      true,
+    );
+    ctx.out.bulk(value);
     return true;
   }, () => ctx.out.nullArray());
 }
 
-/** Pops `count` elements from the list at `key` and replies `[key, [elements]]`. */
+/**
+ * Pops `count` elements from the list at `key` of `db` and replies `[key, [elements]]`
+ * (Redis's listPopRangeAndReplyWithKey, which counts as dirty even when serving BLMPOP).
+ */
 function replyMultiPop(
   ctx: ClientContext,
+  db: Database,
   key: string,
   list: ListValue,
   front: boolean,
@@ -318,7 +390,7 @@ function replyMultiPop(
   ctx.out.bulk(key);
   ctx.out.arrayLength(n);
   for (let i = 0; i < n; i++) ctx.out.bulk(front ? list.popFront()! : list.popBack()!);
-  deleteIfEmpty(ctx, key, list);
+  elementsRemoved(ctx, db, key, list, front, n);
 }
 
 /** The first key holding a non-empty list, checking types on the way (WRONGTYPE stops). */
@@ -335,19 +407,19 @@ function blockingPop(ctx: ClientContext, argv: string[], front: boolean): void {
   const deadline = timeoutDeadline(ctx, argv[argv.length - 1]!);
   const keys = argv.slice(1, -1);
   const found = firstNonEmpty(ctx, keys);
-  const reply = (key: string, list: ListValue) => {
+  const db = ctx.db;
+  const reply = (key: string, list: ListValue, served: boolean) => {
     ctx.out.arrayLength(2);
     ctx.out.bulk(key);
     ctx.out.bulk(front ? list.popFront()! : list.popBack()!);
-    deleteIfEmpty(ctx, key, list);
+    elementsRemoved(ctx, db, key, list, front, 1, served);
   };
-  if (found !== null) return reply(found[0], found[1]);
+  if (found !== null) return reply(found[0], found[1], false);
   if (!ctx.canBlock) return ctx.out.nullArray();
-  const db = ctx.db;
   ctx.block(keys, deadline, (key) => {
     const list = db.lookup(key);
     if (!(list instanceof ListValue) || list.length === 0) return false;
-    reply(key, list);
+    reply(key, list, true);
     return true;
   }, () => ctx.out.nullArray());
 }
@@ -362,20 +434,20 @@ function lmpop(ctx: ClientContext, argv: string[]): void {
   const { keys, front, count } = listMultiPop(argv, 1);
   const found = firstNonEmpty(ctx, keys);
   if (found === null) return ctx.out.nullArray();
-  replyMultiPop(ctx, found[0], found[1], front, count);
+  replyMultiPop(ctx, ctx.db, found[0], found[1], front, count);
 }
 
 function blmpop(ctx: ClientContext, argv: string[]): void {
   const { keys, front, count } = listMultiPop(argv, 2);
   const deadline = timeoutDeadline(ctx, argv[1]!);
   const found = firstNonEmpty(ctx, keys);
-  if (found !== null) return replyMultiPop(ctx, found[0], found[1], front, count);
+  if (found !== null) return replyMultiPop(ctx, ctx.db, found[0], found[1], front, count);
   if (!ctx.canBlock) return ctx.out.nullArray();
   const db = ctx.db;
   ctx.block(keys, deadline, (key) => {
     const list = db.lookup(key);
     if (!(list instanceof ListValue) || list.length === 0) return false;
-    replyMultiPop(ctx, key, list, front, count);
+    replyMultiPop(ctx, db, key, list, front, count);
     return true;
   }, () => ctx.out.nullArray());
 }

@@ -10,6 +10,7 @@
  */
 import process from "node:process";
 import { systemClock } from "../keyspace/clock.ts";
+import type { Database } from "../keyspace/database.ts";
 import { globMatch } from "../keyspace/glob.ts";
 import type { RespValue } from "../resp/types.ts";
 import { ConfigError } from "../server/config.ts";
@@ -35,6 +36,16 @@ function flushOption(argv: string[]): void {
     const o = argv[1]!.toLowerCase();
     if (o !== "async" && o !== "sync") throw new CommandError(Errors.syntax);
   }
+}
+
+/**
+ * Empties `db` (every database when null) as Redis's emptyData does for FLUSHDB and FLUSHALL:
+ * WATCHed keys and tracking clients are signalled first, and each key removed counts as a
+ * change (no keyspace event is sent).
+ */
+function flushDatabases(server: ServerContext, db: Database | null): void {
+  server.signalFlushedDb(db);
+  for (const each of db === null ? server.databases : [db]) server.dirty += each.clear();
 }
 
 /** Redis's getSafeInfoString: a name may not contain the `:` or line breaks of INFO's format. */
@@ -104,8 +115,8 @@ function infoSection(ctx: ClientContext, name: string): string | null {
         ["maxclients", s.config.getNumber("maxclients")],
         ["client_recent_max_input_buffer", 0],
         ["client_recent_max_output_buffer", 0],
-        ["blocked_clients", s.blocking.count],
-        ["tracking_clients", 0],
+        ["blocked_clients", s.blocking.count + s.pause.held],
+        ["tracking_clients", s.tracking.clients],
         ["clients_in_timeout_table", s.blocking.timeoutCount],
       );
       break;
@@ -139,7 +150,7 @@ function infoSection(ctx: ClientContext, name: string): string | null {
       lines.push(
         ["loading", 0],
         ["async_loading", 0],
-        ["rdb_changes_since_last_save", 0],
+        ["rdb_changes_since_last_save", s.dirty],
         ["rdb_bgsave_in_progress", 0],
         ["rdb_last_save_time", s.lastSave],
         ["rdb_last_bgsave_status", "ok"],
@@ -163,8 +174,12 @@ function infoSection(ctx: ClientContext, name: string): string | null {
         ["evicted_keys", 0],
         ["keyspace_hits", st.keyspaceHits],
         ["keyspace_misses", st.keyspaceMisses],
-        ["pubsub_channels", 0],
-        ["pubsub_patterns", 0],
+        ["pubsub_channels", s.pubsub.channelCount("channel")],
+        ["pubsub_patterns", s.pubsub.patternCount],
+        ["pubsubshard_channels", s.pubsub.channelCount("shard")],
+        ["tracking_total_keys", s.tracking.totals.keys],
+        ["tracking_total_items", s.tracking.totals.items],
+        ["tracking_total_prefixes", s.tracking.totals.prefixes],
         ["total_error_replies", st.errorReplies],
       );
       break;
@@ -481,6 +496,15 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyR
   return keys;
 }
 
+/** The keys of a command about to run (`argv` has passed its arity check), as GETKEYS finds them. */
+export function commandKeys(spec: CommandSpec, argv: readonly string[]): string[] {
+  const specs = keySpecsOf(spec);
+  let keys: KeyReference[] | null = null;
+  if (!specs.some((s) => s.flags.includes("variable_flags"))) keys = keysFromSpecs(specs, argv);
+  if (keys === null) keys = keyFunctions[spec.fullName]?.(argv) ?? [];
+  return keys.map((key) => argv[key.position]!);
+}
+
 /**
  * COMMAND GETKEYS and GETKEYSANDFLAGS, in Redis's order of checks: the command exists, has key
  * arguments at all, gets the right number of arguments, and its keys can be found.
@@ -719,7 +743,7 @@ export const serverCommands: CommandSpec[] = [
     group: "server",
     handler: (c, a) => {
       flushOption(a);
-      c.db.clear();
+      flushDatabases(c.server, c.db);
       c.out.ok();
     },
   }),
@@ -730,7 +754,7 @@ export const serverCommands: CommandSpec[] = [
     group: "server",
     handler: (c, a) => {
       flushOption(a);
-      for (const db of c.server.databases) db.clear();
+      flushDatabases(c.server, null);
       c.out.ok();
     },
   }),

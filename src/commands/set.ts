@@ -11,8 +11,19 @@
  * Redis's strategies by the same thresholds, as they decide what is deterministic (the whole
  * set, in order) and which encoding SPOP leaves behind.
  *
+ * Writes report their changes as t_set.c does: the modification signal, the keyspace event
+ * (`sadd`, `srem`, `spop`, `sinterstore`, ...; `new` for a created key, `del` for an emptied
+ * one) and the dirty count; a write that changes nothing reports nothing.
+ *
  * @module
  */
+import {
+  keyChanged,
+  keyCreated,
+  keyEmptied,
+  NotifyType,
+  storeOrDelete,
+} from "../keyspace/notify.ts";
 import { SetValue } from "../keyspace/set.ts";
 import {
   bulkReplyBytes,
@@ -48,16 +59,28 @@ function replyEmptySet(ctx: ClientContext): void {
   ctx.out.setLength(0);
 }
 
+/** The set event `event` on `key`, with its signal and `changes` dirty changes. */
+function changed(ctx: ClientContext, event: string, key: string, changes = 1): void {
+  keyChanged(ctx.server, ctx.db, NotifyType.set, event, key, changes);
+}
+
+/** A set event without the signal and dirty count (which its command reports apart). */
+function notifySet(ctx: ClientContext, event: string, key: string): void {
+  ctx.server.notifyKeyspaceEvent(NotifyType.set, event, key, ctx.db.index);
+}
+
 function sadd(ctx: ClientContext, argv: string[]): void {
   const key = argv[1]!;
   let set = writeCollection(ctx.db, key, SetValue);
   if (set === null) {
     set = new SetValue();
     ctx.db.set(key, set);
+    keyCreated(ctx.server, ctx.db, key);
   }
   const max = maxIntset(ctx);
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (set.add(argv[i]!, max)) added++;
+  if (added !== 0) changed(ctx, "sadd", key, added);
   ctx.out.integer(added);
 }
 
@@ -67,7 +90,10 @@ function srem(ctx: ClientContext, argv: string[]): void {
   if (set === null) return ctx.out.integer(0);
   let removed = 0;
   for (let i = 2; i < argv.length; i++) if (set.delete(argv[i]!)) removed++;
-  if (set.size === 0) ctx.db.delete(key);
+  if (removed !== 0) {
+    changed(ctx, "srem", key, removed);
+    if (set.size === 0) keyEmptied(ctx.server, ctx.db, key);
+  }
   ctx.out.integer(removed);
 }
 
@@ -82,13 +108,19 @@ function smove(ctx: ClientContext, argv: string[]): void {
   }
   if (src === dst) return ctx.out.integer(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return ctx.out.integer(0);
-  if (src.size === 0) ctx.db.delete(source);
+  const server = ctx.server;
+  notifySet(ctx, "srem", source);
+  if (src.size === 0) keyEmptied(server, ctx.db, source);
   let target = dst;
   if (target === undefined) {
     target = new SetValue();
     ctx.db.set(destination, target);
+    keyCreated(server, ctx.db, destination);
   }
-  target.add(member, maxIntset(ctx));
+  server.signalModifiedKey(ctx.db, source);
+  server.dirty++;
+  // The destination changed only if it did not hold the member already.
+  if (target.add(member, maxIntset(ctx))) changed(ctx, "sadd", destination);
   ctx.out.integer(1);
 }
 
@@ -114,7 +146,10 @@ function spop(ctx: ClientContext, argv: string[]): void {
   const set = writeCollection(ctx.db, key, SetValue);
   if (set === null) return ctx.out.null();
   ctx.out.bulk(set.popRandom());
-  if (set.size === 0) ctx.db.delete(key);
+  notifySet(ctx, "spop", key);
+  if (set.size === 0) keyEmptied(ctx.server, ctx.db, key);
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.dirty++;
 }
 
 /**
@@ -129,12 +164,15 @@ function spopWithCount(ctx: ClientContext, argv: string[]): void {
   const set = writeCollection(ctx.db, key, SetValue);
   if (set === null || count === 0) return replyEmptySet(ctx);
   const size = set.size;
+  notifySet(ctx, "spop", key);
+  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.dirty += Math.min(count, size);
   if (count >= size) {
     // The whole set, listed as Redis's SUNION of it (in numeric order when that makes an
     // intset, even from a hashtable), and the key goes.
     const max = maxIntset(ctx);
     replySet(ctx, set.intset || size > max ? set : SetValue.from(set, max), size);
-    ctx.db.delete(key);
+    keyEmptied(ctx.server, ctx.db, key);
     return;
   }
   const remaining = size - count;
@@ -235,13 +273,16 @@ function sinterGeneric(ctx: ClientContext, keys: string[], destination: string |
   const sets = found.filter((s): s is SetValue => s !== null);
   const members = sets.length < found.length ? [] : intersect(sets, 0);
   if (destination === null) return replySet(ctx, members, members.length);
-  store(ctx, destination, SetValue.from(members, maxIntset(ctx)));
+  store(ctx, destination, SetValue.from(members, maxIntset(ctx)), "sinterstore");
 }
 
-/** Stores a *STORE result (deleting the destination when it is empty) and replies its size. */
-function store(ctx: ClientContext, destination: string, result: SetValue): void {
-  if (result.size > 0) ctx.db.set(destination, result);
-  else ctx.db.delete(destination);
+/**
+ * Stores a *STORE result (deleting the destination when it is empty) with the command's
+ * `event`, and replies its size.
+ */
+function store(ctx: ClientContext, destination: string, result: SetValue, event: string): void {
+  const value = result.size > 0 ? result : null;
+  storeOrDelete(ctx.server, ctx.db, destination, value, NotifyType.set, event);
   ctx.out.integer(result.size);
 }
 
@@ -361,11 +402,11 @@ export const setCommands: CommandSpec[] = [
   }),
   spec("sunion", -2, ["readonly"], [1, -1, 1], (c, a) => replyResult(c, union(c, a.slice(1)))),
   spec("sunionstore", -3, ["write", "denyoom"], [1, -1, 1], (c, a) => {
-    store(c, a[1]!, union(c, a.slice(2)));
+    store(c, a[1]!, union(c, a.slice(2)), "sunionstore");
   }),
   spec("sdiff", -2, ["readonly"], [1, -1, 1], (c, a) => replyResult(c, difference(c, a.slice(1)))),
   spec("sdiffstore", -3, ["write", "denyoom"], [1, -1, 1], (c, a) => {
-    store(c, a[1]!, difference(c, a.slice(2)));
+    store(c, a[1]!, difference(c, a.slice(2)), "sdiffstore");
   }),
   spec("sscan", -3, ["readonly"], [1, 1, 1], sscan),
 ];

@@ -6,8 +6,21 @@
  * ZSCAN. Arguments are parsed, and errors raised, in the order Redis does, since with several
  * faults the first one found is the one a client sees.
  *
+ * Writes report their changes as t_zset.c does: the modification signal, the keyspace event
+ * (`zadd`, `zincr`, `zrem`, `zremrangebyscore`, `zpopmin`, `zunionstore`, ...; `new` for a
+ * created key, `del` for an emptied one) and the dirty count; a write that changes nothing
+ * reports nothing. A pop served to a blocked BZPOPMIN, BZPOPMAX or BZMPOP reports like ZPOPMIN.
+ *
  * @module
  */
+import type { Database } from "../keyspace/database.ts";
+import {
+  keyChanged,
+  keyCreated,
+  keyEmptied,
+  NotifyType,
+  storeOrDelete,
+} from "../keyspace/notify.ts";
 import { SetValue } from "../keyspace/set.ts";
 import {
   type LexBound,
@@ -118,9 +131,20 @@ function readable(ctx: ClientContext, key: string): SortedSetValue | null {
   return readCollection(ctx, key, SortedSetValue);
 }
 
-/** Deletes `key` when its set has become empty, as every removing command must. */
-function deleteIfEmpty(ctx: ClientContext, key: string, zset: SortedSetValue): void {
-  if (zset.size === 0) ctx.db.delete(key);
+/**
+ * A removing command deleted `deleted` members of the set at `key`: its `event` with the signal
+ * and dirty count, then the key deleted (with `del`) if the set is now empty.
+ */
+function membersRemoved(
+  ctx: ClientContext,
+  key: string,
+  zset: SortedSetValue,
+  event: string,
+  deleted: number,
+): void {
+  if (deleted === 0) return;
+  keyChanged(ctx.server, ctx.db, NotifyType.zset, event, key, deleted);
+  if (zset.size === 0) keyEmptied(ctx.server, ctx.db, key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,7 +238,13 @@ function zaddGeneric(ctx: ClientContext, argv: string[], incrCommand: boolean): 
       result = score;
     }
   }
-  if (created && zset.size !== 0) ctx.db.set(key, zset);
+  if (created && zset.size !== 0) {
+    ctx.db.set(key, zset);
+    keyCreated(ctx.server, ctx.db, key);
+  }
+  if (added !== 0 || updated !== 0) {
+    keyChanged(ctx.server, ctx.db, NotifyType.zset, incr ? "zincr" : "zadd", key, added + updated);
+  }
   if (incr) {
     if (processed !== 0) ctx.out.double(result);
     else ctx.out.null();
@@ -238,11 +268,9 @@ function zrem(ctx: ClientContext, argv: string[]): void {
   let deleted = 0;
   for (let j = 2; j < argv.length; j++) {
     if (zset.delete(argv[j]!)) deleted++;
-    if (zset.size === 0) {
-      ctx.db.delete(key);
-      break;
-    }
+    if (zset.size === 0) break;
   }
+  membersRemoved(ctx, key, zset, "zrem", deleted);
   ctx.out.integer(deleted);
 }
 
@@ -502,14 +530,14 @@ function storeRange(
   nodes: readonly number[],
 ): void {
   if (zset === null || nodes.length === 0) {
-    ctx.db.delete(destination);
+    storeOrDelete(ctx.server, ctx.db, destination, null, NotifyType.zset, "zrangestore");
     return ctx.out.integer(0);
   }
   // Built as Redis builds it, member by member into a listpack that converts when it must.
   const result = new SortedSetValue();
   const limits = ctx.server.encodingLimits;
   for (const n of nodes) result.add(zset.member(n), zset.scoreOf(n), limits);
-  ctx.db.set(destination, result);
+  storeOrDelete(ctx.server, ctx.db, destination, result, NotifyType.zset, "zrangestore");
   ctx.out.integer(nodes.length);
 }
 
@@ -557,7 +585,7 @@ function zremrangebyrank(ctx: ClientContext, argv: string[]): void {
   if (start > end || start >= size) return ctx.out.integer(0);
   if (end >= size) end = size - 1;
   const deleted = zset.deleteRangeByRank(start, end);
-  deleteIfEmpty(ctx, key, zset);
+  membersRemoved(ctx, key, zset, "zremrangebyrank", deleted);
   ctx.out.integer(deleted);
 }
 
@@ -567,7 +595,7 @@ function zremrangebyscore(ctx: ClientContext, argv: string[]): void {
   const zset = writable(ctx, key);
   if (zset === null) return ctx.out.integer(0);
   const deleted = zset.deleteRangeByScore(range);
-  deleteIfEmpty(ctx, key, zset);
+  membersRemoved(ctx, key, zset, "zremrangebyscore", deleted);
   ctx.out.integer(deleted);
 }
 
@@ -577,7 +605,7 @@ function zremrangebylex(ctx: ClientContext, argv: string[]): void {
   const zset = writable(ctx, key);
   if (zset === null) return ctx.out.integer(0);
   const deleted = zset.deleteRangeByLex(range);
-  deleteIfEmpty(ctx, key, zset);
+  membersRemoved(ctx, key, zset, "zremrangebylex", deleted);
   ctx.out.integer(deleted);
 }
 
@@ -594,10 +622,13 @@ interface PopShape {
 
 /**
  * Pops up to `count` (-1: one, without a count) members from the min or max end of `zset` at
- * `key` and replies them in `shape`; deletes the key once empty.
+ * `key` of `db` and replies them in `shape`; deletes the key once empty. Reported as Redis's
+ * genericZpopCommand does, also when serving a blocked client: `zpopmin` or `zpopmax`, `del`
+ * for an emptied set, the signal and one dirty change per member.
  */
 function popFrom(
   ctx: ClientContext,
+  db: Database,
   key: string,
   zset: SortedSetValue,
   max: boolean,
@@ -627,7 +658,8 @@ function popFrom(
     out.bulk(member);
     out.double(score);
   }
-  deleteIfEmpty(ctx, key, zset);
+  keyChanged(ctx.server, db, NotifyType.zset, max ? "zpopmax" : "zpopmin", key, popped);
+  if (zset.size === 0) keyEmptied(ctx.server, db, key);
 }
 
 /** The first existing key of `keys` and its set (WRONGTYPE stops the search), or null. */
@@ -648,7 +680,7 @@ function zpopGeneric(ctx: ClientContext, argv: string[], max: boolean): void {
   const key = argv[1]!;
   const zset = writable(ctx, key);
   if (zset === null) return ctx.out.arrayLength(0);
-  popFrom(ctx, key, zset, max, count, {
+  popFrom(ctx, ctx.db, key, zset, max, count, {
     emitKey: false,
     nested: ctx.out.version === 3 && count !== -1,
   });
@@ -675,7 +707,7 @@ function zmpop(ctx: ClientContext, argv: string[]): void {
   const args = multiPopArgs(argv, 1);
   const found = firstExisting(ctx, args.keys);
   if (found === null) return ctx.out.nullArray();
-  popFrom(ctx, found[0], found[1], args.max, args.count, MULTI_POP);
+  popFrom(ctx, ctx.db, found[0], found[1], args.max, args.count, MULTI_POP);
 }
 
 /**
@@ -693,16 +725,16 @@ function blockingPop(
 ): void {
   const deadline = timeoutDeadline(ctx, timeoutText);
   const found = firstExisting(ctx, keys);
-  if (found !== null) return popFrom(ctx, found[0], found[1], max, count, shape);
-  if (!ctx.canBlock) return ctx.out.nullArray();
   const db = ctx.db;
+  if (found !== null) return popFrom(ctx, db, found[0], found[1], max, count, shape);
+  if (!ctx.canBlock) return ctx.out.nullArray();
   ctx.block(
     keys,
     deadline,
     (key) => {
       const value = db.lookup(key);
       if (!(value instanceof SortedSetValue) || value.size === 0) return false;
-      popFrom(ctx, key, value, max, count, shape);
+      popFrom(ctx, db, key, value, max, count, shape);
       return true;
     },
     () => ctx.out.nullArray(),
@@ -886,12 +918,9 @@ function setOperation(
     difference(sources, result);
   }
   if (destination !== null) {
-    if (result.size === 0) {
-      ctx.db.delete(destination);
-      return ctx.out.integer(0);
-    }
-    result.setEncodingFor(ctx.server.encodingLimits);
-    ctx.db.set(destination, result);
+    if (result.size !== 0) result.setEncodingFor(ctx.server.encodingLimits);
+    const value = result.size === 0 ? null : result;
+    storeOrDelete(ctx.server, ctx.db, destination, value, NotifyType.zset, name);
     return ctx.out.integer(result.size);
   }
   const out = ctx.out;

@@ -3,9 +3,14 @@
  * counters, ranges and LCS. Values are latin1 strings (one char per byte); typed values from
  * the tutorial's clients are stored and returned as they came (see keyspace/values.ts).
  *
+ * Each write reports what it changed as t_string.c does: the modification signal, the keyspace
+ * event (`set`, `append`, `incrby`, ..., `new` for a created key, `expire`, `persist` and `del`
+ * for GETEX and GETDEL) and the dirty count; a write that changes nothing reports nothing.
+ *
  * @module
  */
-import { isStringType, stringOf, type TypedValue } from "../keyspace/values.ts";
+import { keyChanged, keyCreated, NotifyType, setKey } from "../keyspace/notify.ts";
+import { isStringType, stringOf, type TypedValue, type Value } from "../keyspace/values.ts";
 import {
   checkStringLength,
   expiryAt,
@@ -98,12 +103,34 @@ function optionExpiry(ctx: ClientContext, o: ExtendedOptions, command: string): 
   return expiryAt(o.expiryKind, o.expiryAmount, ctx.server.clock.now(), command);
 }
 
+/** The string-class event `event` on `key`, with its signal and one dirty change. */
+function changed(ctx: ClientContext, event: string, key: string): void {
+  keyChanged(ctx.server, ctx.db, NotifyType.string, event, key);
+}
+
+/** The generic-class event `event` on `key` (GETEX, GETDEL), with signal and dirty change. */
+function changedGeneric(ctx: ClientContext, event: string, key: string): void {
+  keyChanged(ctx.server, ctx.db, NotifyType.generic, event, key);
+}
+
+/** Stores `value` at `key` as SET does (TTL cleared), with the `set` event. */
+function setString(ctx: ClientContext, key: string, value: Value): void {
+  setKey(ctx.server, ctx.db, key, value);
+  ctx.server.notifyKeyspaceEvent(NotifyType.string, "set", key, ctx.db.index);
+  ctx.server.dirty++;
+}
+
+/** The `expire` event SET and SETEX send after `set` when they give the key a TTL. */
+function notifyExpire(ctx: ClientContext, key: string): void {
+  ctx.server.notifyKeyspaceEvent(NotifyType.generic, "expire", key, ctx.db.index);
+}
+
 function set(ctx: ClientContext, argv: string[]): void {
   const key = argv[1]!;
   const db = ctx.db;
   if (argv.length === 3) {
     // The common case, without option parsing.
-    db.set(key, valueArg(ctx, argv, 2));
+    setString(ctx, key, valueArg(ctx, argv, 2));
     if (ctx.server.tutorial) ctx.out.integer(1);
     else ctx.out.ok();
     return;
@@ -121,9 +148,14 @@ function set(ctx: ClientContext, argv: string[]): void {
     return;
   }
   const value = valueArg(ctx, argv, 2);
-  if (o.keepTtl) db.update(key, value);
+  if (o.keepTtl && old !== undefined) db.update(key, value);
   else db.set(key, value);
-  if (at !== null) db.setExpire(key, at);
+  if (old === undefined) keyCreated(ctx.server, db, key);
+  changed(ctx, "set", key);
+  if (at !== null) {
+    db.setExpire(key, at);
+    notifyExpire(ctx, key);
+  }
   if (!o.get) {
     if (ctx.server.tutorial) ctx.out.integer(1);
     else ctx.out.ok();
@@ -132,14 +164,15 @@ function set(ctx: ClientContext, argv: string[]): void {
 
 function setnx(ctx: ClientContext, argv: string[]): void {
   if (ctx.db.has(argv[1]!)) return ctx.out.integer(0);
-  ctx.db.set(argv[1]!, valueArg(ctx, argv, 2));
+  setString(ctx, argv[1]!, valueArg(ctx, argv, 2));
   ctx.out.integer(1);
 }
 
 function setexGeneric(ctx: ClientContext, argv: string[], kind: "ex" | "px"): void {
   const at = expiryAt(kind, argv[2]!, ctx.server.clock.now(), argv[0]!.toLowerCase());
-  ctx.db.set(argv[1]!, valueArg(ctx, argv, 3));
+  setString(ctx, argv[1]!, valueArg(ctx, argv, 3));
   ctx.db.setExpire(argv[1]!, at);
+  notifyExpire(ctx, argv[1]!);
   ctx.out.ok();
 }
 
@@ -157,7 +190,7 @@ function checkPairs(argv: string[]): void {
 
 function mset(ctx: ClientContext, argv: string[]): void {
   checkPairs(argv);
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i]!, valueArg(ctx, argv, i + 1));
+  for (let i = 1; i < argv.length; i += 2) setString(ctx, argv[i]!, valueArg(ctx, argv, i + 1));
   if (ctx.server.tutorial) ctx.out.integer((argv.length - 1) / 2);
   else ctx.out.ok();
 }
@@ -167,19 +200,26 @@ function msetnx(ctx: ClientContext, argv: string[]): void {
   for (let i = 1; i < argv.length; i += 2) {
     if (ctx.db.has(argv[i]!)) return ctx.out.integer(0);
   }
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i]!, valueArg(ctx, argv, i + 1));
+  for (let i = 1; i < argv.length; i += 2) setString(ctx, argv[i]!, valueArg(ctx, argv, i + 1));
   ctx.out.integer(1);
 }
 
 function getset(ctx: ClientContext, argv: string[]): void {
-  const old = readForGet(ctx, argv[1]!);
-  ctx.db.set(argv[1]!, valueArg(ctx, argv, 2));
+  const key = argv[1]!;
+  const old = readForGet(ctx, key);
+  ctx.db.set(key, valueArg(ctx, argv, 2));
+  if (old === undefined) keyCreated(ctx.server, ctx.db, key);
+  changed(ctx, "set", key);
   replyValue(ctx, old);
 }
 
 function getdel(ctx: ClientContext, argv: string[]): void {
-  const old = readForGet(ctx, argv[1]!);
-  if (old !== undefined) ctx.db.delete(argv[1]!);
+  const key = argv[1]!;
+  const old = readForGet(ctx, key);
+  if (old !== undefined) {
+    ctx.db.delete(key);
+    changedGeneric(ctx, "del", key);
+  }
   replyValue(ctx, old);
 }
 
@@ -191,10 +231,16 @@ function getex(ctx: ClientContext, argv: string[]): void {
   // As in Redis, the expiry is validated only once the key is known to exist.
   const at = optionExpiry(ctx, o, "getex");
   if (at !== null) {
-    if (at <= ctx.server.clock.now()) ctx.db.delete(key);
-    else ctx.db.setExpire(key, at);
-  } else if (o.persist) {
-    ctx.db.persist(key);
+    // Only EXAT and PXAT can name a time already past: the key goes, as a DEL.
+    if (at <= ctx.server.clock.now()) {
+      ctx.db.delete(key);
+      changedGeneric(ctx, "del", key);
+    } else {
+      ctx.db.setExpire(key, at);
+      changedGeneric(ctx, "expire", key);
+    }
+  } else if (o.persist && ctx.db.persist(key)) {
+    changedGeneric(ctx, "persist", key);
   }
   replyValue(ctx, value);
 }
@@ -205,6 +251,8 @@ function append(ctx: ClientContext, argv: string[]): void {
   const addition = argv[2]!;
   if (old === null) {
     ctx.db.set(key, addition);
+    keyCreated(ctx.server, ctx.db, key);
+    changed(ctx, "append", key);
     return ctx.out.integer(addition.length);
   }
   checkStringLength(ctx, old.length + addition.length);
@@ -212,6 +260,7 @@ function append(ctx: ClientContext, argv: string[]): void {
   ctx.db.update(key, next);
   // Redis appends in place to a private sds: the string is `raw` whatever its text.
   ctx.db.setStringEncoding(key, "raw");
+  changed(ctx, "append", key);
   ctx.out.integer(next.length);
 }
 
@@ -225,9 +274,7 @@ function incrBy(ctx: ClientContext, key: string, by: bigint | number): void {
   const small = old === null ? 0 : parseSmallInteger(old);
   if (typeof by === "number" && !Number.isNaN(small)) {
     const next = small + by;
-    const text = String(next);
-    if (old === null) ctx.db.set(key, text);
-    else ctx.db.update(key, text);
+    storeCounter(ctx, key, old, String(next), "incrby");
     return ctx.out.integer(next);
   }
   let current = 0n;
@@ -238,10 +285,25 @@ function incrBy(ctx: ClientContext, key: string, by: bigint | number): void {
   }
   const next = current + BigInt(by);
   if (outOfInt64(next)) throw new CommandError(Errors.overflow);
-  const text = next.toString();
-  if (old === null) ctx.db.set(key, text);
-  else ctx.db.update(key, text);
+  storeCounter(ctx, key, old, next.toString(), "incrby");
   ctx.out.integer(Number.isSafeInteger(Number(next)) ? Number(next) : next);
+}
+
+/** Stores a counter's new text (keeping the TTL of an existing key) with its event. */
+function storeCounter(
+  ctx: ClientContext,
+  key: string,
+  old: string | null,
+  text: string,
+  event: string,
+): void {
+  if (old === null) {
+    ctx.db.set(key, text);
+    keyCreated(ctx.server, ctx.db, key);
+  } else {
+    ctx.db.update(key, text);
+  }
+  changed(ctx, event, key);
 }
 
 /** An INCRBY/DECRBY amount: a small number when it is one, else an exact bigint. */
@@ -262,8 +324,7 @@ function incrbyfloat(ctx: ClientContext, argv: string[]): void {
     throw new CommandError("ERR increment would produce NaN or Infinity");
   }
   const text = formatLongDouble(sum);
-  if (old === null) ctx.db.set(key, text);
-  else ctx.db.update(key, text);
+  storeCounter(ctx, key, old, text, "incrbyfloat");
   // Redis stores the formatted text as it is, never as an `int`, even when it reads as one.
   if (text.length <= 20 && parseInt64(text) !== null) ctx.db.setStringEncoding(key, "embstr");
   ctx.out.bulk(text);
@@ -296,6 +357,8 @@ function setrange(ctx: ClientContext, argv: string[]): void {
     checkStringLength(ctx, offset + value.length);
     ctx.db.set(key, "\0".repeat(offset) + value);
     ctx.db.setStringEncoding(key, "raw"); // Redis writes into a new `raw` string
+    keyCreated(ctx.server, ctx.db, key);
+    changed(ctx, "setrange", key);
     return ctx.out.integer(offset + value.length);
   }
   if (value.length === 0) return ctx.out.integer(old.length);
@@ -304,6 +367,7 @@ function setrange(ctx: ClientContext, argv: string[]): void {
   const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
   ctx.db.update(key, next);
   ctx.db.setStringEncoding(key, "raw"); // Redis writes in place into a private `raw` string
+  changed(ctx, "setrange", key);
   ctx.out.integer(next.length);
 }
 

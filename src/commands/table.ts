@@ -4,15 +4,19 @@
  *
  * @module
  */
+import { clientCommands } from "./client.ts";
 import { connectionCommands } from "./connection.ts";
 import { hashCommands } from "./hash.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
+import { monitorCommands } from "./monitor.ts";
+import { pubsubCommands } from "./pubsub.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./set.ts";
 import { sortedSetCommands } from "./sorted_set.ts";
 import type { CommandSpec } from "./spec.ts";
 import { stringCommands } from "./string.ts";
+import { transactionCommands } from "./transactions.ts";
 
 /** Builds the table; throws if two groups define the same name. */
 export function buildCommandTable(): Map<string, CommandSpec> {
@@ -25,7 +29,11 @@ export function buildCommandTable(): Map<string, CommandSpec> {
     sortedSetCommands,
     keyCommands,
     connectionCommands,
+    clientCommands,
     serverCommands,
+    monitorCommands,
+    transactionCommands,
+    pubsubCommands,
   ];
   for (const group of groups) {
     for (const spec of group) {

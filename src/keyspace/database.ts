@@ -38,6 +38,7 @@ import { globMatch } from "./glob.ts";
 import { hashKey, KeyMeta } from "./key_meta.ts";
 import { ScanCursors } from "./scan_cursors.ts";
 import { typeName, type Value } from "./values.ts";
+import type { WatchedKey } from "./watch.ts";
 
 /** Called for each key removed because its time passed. */
 export type ExpiredListener = (db: Database, key: string) => void;
@@ -104,6 +105,8 @@ export class Database {
    * (the blocking registry sets it), so that a key created by any command wakes them.
    */
   onKeyStored: ((key: string) => void) | null = null;
+  /** WATCHed keys of this database and their watches (see watch.ts); SWAPDB leaves them. */
+  readonly watchedKeys: Map<string, WatchedKey[]> = new Map();
 
   constructor(readonly index: number, clock: Clock, onExpired: ExpiredListener | null = null) {
     this.#clock = clock;

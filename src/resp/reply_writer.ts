@@ -75,6 +75,13 @@ export class ReplyWriter {
   }
 
   /** Writes a latin1/ASCII string as is. */
+  /** Appends bytes already encoded (a frame built once for many clients). */
+  bytes(chunk: Uint8Array): void {
+    this.#reserve(chunk.length);
+    this.#buf.set(chunk, this.#len);
+    this.#len += chunk.length;
+  }
+
   raw(text: string): void {
     this.#reserve(text.length);
     this.#len = latin1WriteInto(this.#buf, this.#len, text);

@@ -13,6 +13,8 @@
  * @module
  */
 import { globMatch } from "../keyspace/glob.ts";
+import { KeyspaceNotifier } from "../keyspace/notify.ts";
+import { DEFAULT_OUTPUT_LIMITS, normalizeOutputLimits } from "./output_limits.ts";
 import { CONFIG_ALIASES, CONFIG_PARAMS, type ConfigParam } from "./config_table.ts";
 
 /** A CONFIG SET refusal; `message` is the full Redis error text. */
@@ -55,6 +57,28 @@ function checkRange(param: ConfigParam, v: bigint, fail: (why: string) => Config
 
 /** Called after a parameter changed, with its new (normalized) value. */
 export type ConfigListener = (value: string) => void;
+
+/** Parses a parameter with its own syntax, returning the text CONFIG GET shows, or throws. */
+type Normalizer = (
+  raw: string,
+  fail: (why: string) => ConfigError,
+  current: string,
+) => string;
+
+/** The string parameters with a syntax of their own, checked and written back as Redis does. */
+const SPECIAL_NORMALIZERS = new Map<string, Normalizer>([
+  ["notify-keyspace-events", (raw, fail) => {
+    const flags = KeyspaceNotifier.parseFlags(raw);
+    if (flags === null) throw fail("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    return KeyspaceNotifier.formatFlags(flags);
+  }],
+  // Only the classes given change; `current` is the stored value (see `#normalize`).
+  ["client-output-buffer-limit", (raw, fail, current: string = DEFAULT_OUTPUT_LIMITS) => {
+    const text = normalizeOutputLimits(raw, current);
+    if (typeof text !== "string") throw fail(text.error);
+    return text;
+  }],
+]);
 
 /** The server's configuration. */
 export class Config {
@@ -216,8 +240,10 @@ export class Config {
         }
         return v;
       }
-      case "string":
-        return raw;
+      case "string": {
+        const special = SPECIAL_NORMALIZERS.get(param.name);
+        return special === undefined ? raw : special(raw, fail, this.#values.get(param.name)!);
+      }
     }
   }
 }

@@ -8,9 +8,12 @@
  * @module
  */
 import type { ClientContext, ServerStats } from "../commands/context.ts";
-import { lookupCommand } from "../commands/server.ts";
+import { commandKeys, lookupCommand } from "../commands/server.ts";
 import type { CommandSpec } from "../commands/spec.ts";
 import { CommandError, Errors } from "../commands/spec.ts";
+import { discardTransaction } from "../commands/transactions.ts";
+import { feedMonitors } from "../commands/monitor.ts";
+import { subscribedModeError } from "../commands/pubsub.ts";
 import type { Request } from "../resp/decoder.ts";
 import type { Client } from "./client.ts";
 
@@ -60,30 +63,131 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
   return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
 }
 
+/** The commands that run at once inside MULTI instead of being queued. */
+const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+
+/**
+ * Refuses a command before it runs; inside MULTI this also dooms the transaction, as Redis's
+ * rejectCommand flags it, so that EXEC answers EXECABORT.
+ */
+function reject(client: Client, text: string, spec?: CommandSpec): void {
+  if (client.multi !== null) client.dirtyExec = true;
+  if (spec?.fullName === "exec") {
+    // A refused EXEC ends the transaction, as Redis's execCommandAbort does.
+    discardTransaction(client);
+    const reason = text.startsWith("ERR ") ? text.slice(4) : text;
+    text = `EXECABORT Transaction discarded because of: ${reason}`;
+  }
+  replyError(client, text);
+}
+
 /** Runs one request for `client`, writing exactly one reply (or none, for SHUTDOWN). */
 export function dispatch(client: Client, request: Request): void {
+  if (client.replyOff || client.replySkip || client.replySkipNext) {
+    dispatchMuted(client, request);
+  } else dispatchCommand(client, request);
+  const tracking = client.tracking;
+  if (tracking !== null) {
+    // Invalidations of keys the client modified itself come after the reply, and CLIENT
+    // CACHING covers one command (or one transaction), as Redis's resetClient has it.
+    client.server.tracking.flushPending(client);
+    if (tracking.caching && client.multi === null && !client.lastCommand.startsWith("client|")) {
+      tracking.caching = false;
+    }
+  }
+}
+
+/** processCommand: the checks, then MULTI queueing or the call. */
+function dispatchCommand(client: Client, request: Request): void {
   const argv = request.argv;
   const server = client.server;
+  server.currentClient = client;
   const spec = lookupCommand(server, argv);
   if (spec === undefined) {
+    client.lastCommand = "NULL";
     const container = server.findCommand(argv[0]!)?.subcommands != null;
-    return replyError(client, container ? unknownSubcommandError(argv) : unknownCommandError(argv));
+    return reject(client, container ? unknownSubcommandError(argv) : unknownCommandError(argv));
   }
+  client.lastCommand = spec.fullName;
   // A container (CONFIG) has no handler of its own; its arity asks for a subcommand.
-  const handler = spec.handler;
-  if (!arityOk(spec, argv.length) || handler === null) {
-    return replyError(client, Errors.wrongArity(spec.fullName));
+  if (!arityOk(spec, argv.length) || spec.handler === null) {
+    return reject(client, Errors.wrongArity(spec.fullName), spec);
   }
   // As in Redis's processCommand: existence, then arity, then authentication.
   if (!client.authenticated && !spec.flags.includes("no_auth")) {
-    return replyError(client, "NOAUTH Authentication required.");
+    return reject(client, "NOAUTH Authentication required.", spec);
   }
-  client.typed = request.typed;
-  client.lastCommand = spec.fullName;
+  if (client.multi !== null && spec.flags.includes("no_multi")) {
+    return reject(client, "ERR Command not allowed inside a transaction", spec);
+  }
+  if (client.out.version === 2 && client.subscriptionCount > 0) {
+    const error = subscribedModeError(spec);
+    if (error !== null) return reject(client, error, spec);
+  }
+  if (server.pause.type !== null && pausedFor(client, spec)) {
+    return client.postpone(server.pause.ended, () => dispatch(client, request));
+  }
+  if (client.multi !== null && !RUN_IN_MULTI.has(spec.fullName)) {
+    // As Redis's queueMultiCommand: a transaction already doomed keeps nothing.
+    if (!client.dirtyCas && !client.dirtyExec) {
+      client.multi.push({ spec, argv, typed: request.typed });
+    }
+    return client.out.simple("QUEUED");
+  }
+  call(client, spec, argv, request.typed);
+  // As Redis's processCommand does after each command: serve the clients blocked on keys that
+  // this command (or, for EXEC, its transaction) stored.
+  if (server.blocking.hasReady) server.blocking.handleReady();
+}
+
+/**
+ * Whether the CLIENT PAUSE in force holds `spec` back: ALL holds every command; WRITE holds
+ * writes, commands that may replicate (PUBLISH...), and EXEC of a transaction holding either.
+ */
+function pausedFor(client: Client, spec: CommandSpec): boolean {
+  if (client.server.pause.type === "all") return true;
+  const writes = (s: CommandSpec) => s.flags.includes("write") || s.flags.includes("may_replicate");
+  if (writes(spec)) return true;
+  return spec.fullName === "exec" && client.multi !== null &&
+    client.multi.some((queued) => writes(queued.spec));
+}
+
+/**
+ * Dispatch under CLIENT REPLY OFF or SKIP: the command runs and its reply is dropped, unless it
+ * turns replies back on (CLIENT REPLY ON). A skip covers the one command after CLIENT REPLY
+ * SKIP, as Redis's resetClient moves its flags. A command that blocks or is held by CLIENT
+ * PAUSE keeps the skip until its reply comes (see `Client.block`, and the held command, which
+ * comes back here).
+ */
+function dispatchMuted(client: Client, request: Request): void {
+  if (client.replySkipNext) {
+    client.replySkip = true;
+    client.replySkipNext = false;
+  }
+  const mark = client.out.length;
+  const blocked = client.blocked;
+  dispatchCommand(client, request);
+  if (client.blocked !== blocked) return;
+  if (client.replyOff || client.replySkip) client.out.truncate(mark);
+  client.replySkip = false;
+}
+
+/**
+ * Runs a command whose checks have passed, as Redis's call(): counts it, and turns a thrown
+ * `CommandError` into its error reply. EXEC runs its queued commands through here.
+ */
+export function call(
+  client: ClientContext,
+  spec: CommandSpec,
+  argv: string[],
+  typed: Request["typed"],
+): void {
+  const server = client.server;
+  client.typed = typed;
   server.stats.commandsProcessed++;
   const mark = client.out.length;
   try {
-    handler(client, argv);
+    spec.handler!(client, argv);
   } catch (error) {
     // A handler that fails after starting its reply leaves no partial reply behind.
     client.out.truncate(mark);
@@ -95,7 +199,11 @@ export function dispatch(client: Client, request: Request): void {
       replyError(client, `ERR internal error: ${message}`);
     }
   }
-  // As Redis's processCommand does after each command: serve the clients blocked on keys that
-  // this command stored.
-  if (server.blocking.hasReady) server.blocking.handleReady();
+  // MONITOR shows the command once it has run (failed ones too), admin commands aside.
+  if (server.monitors.size > 0 && !spec.flags.includes("admin")) feedMonitors(client, argv);
+  // A tracking client's reads (failed ones too, as in Redis): their keys are remembered, to be
+  // invalidated when modified.
+  if (client.tracking !== null && spec.flags.includes("readonly")) {
+    server.tracking.remember(client, commandKeys(spec, argv));
+  }
 }

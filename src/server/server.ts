@@ -2,12 +2,15 @@
  * The server: configuration, databases, the connected clients and the accept loop.
  *
  * Each connection runs two small loops. One pulls `conn.read()` into a reused 16 KiB buffer
- * and writes the bytes into the connection's `RespDecoderStream` (awaiting each write, which
- * completes once the decoder has consumed the chunk, so the buffer can be reused). The other
- * reads a batch of requests per input chunk, dispatches them one after the other into the
- * client's reply buffer, and answers the whole batch with one `conn.write`. Replies are
- * flushed early if a batch's output grows large, and a client that stops reading stalls only
- * its own loop.
+ * (64 KiB while the client pipelines enough to fill it) and writes the bytes into the
+ * connection's `RespDecoderStream` (awaiting each write, which completes once the decoder has
+ * consumed the chunk, so the buffer can be reused). The other reads a batch of requests per
+ * input chunk, dispatches them one after the other into the client's reply buffer, and answers
+ * the whole batch with one write. Replies are flushed early if a batch's output grows large,
+ * and a client that stops reading stalls only its own loop. Output that arrives between
+ * requests (a published message) is written by the connection's `ConnectionWriter` soon after,
+ * in order with the replies; client-output-buffer-limit closes a client whose pending output
+ * grows too large, so a subscriber that stops reading cannot make the server grow.
  *
  * @example
  * ```ts
@@ -19,19 +22,30 @@
  * ```
  * @module
  */
-import type { ClientContext, ServerContext, ServerStats } from "../commands/context.ts";
+import type {
+  ClientContext,
+  QueuedCommand,
+  ServerContext,
+  ServerStats,
+} from "../commands/context.ts";
 import type { CommandSpec } from "../commands/spec.ts";
 import { buildCommandTable } from "../commands/table.ts";
 import { type Clock, systemClock } from "../keyspace/clock.ts";
 import { syncAccessPolicy } from "../commands/keys.ts";
 import { BlockingRegistry } from "../keyspace/blocking.ts";
 import { Database } from "../keyspace/database.ts";
+import { PubSubHub } from "../keyspace/pubsub.ts";
+import { KeyspaceNotifier, NotifyType } from "../keyspace/notify.ts";
+import { Tracking } from "../keyspace/tracking.ts";
+import { touchAllWatchedKeysInDb, touchWatchedKey, unwatchAllKeys } from "../keyspace/watch.ts";
 import type { EncodingLimits } from "../keyspace/values.ts";
 import { type DecoderLimits, defaultDecoderLimits, RespDecoderStream } from "../resp/decoder.ts";
 import { Client } from "./client.ts";
 import { Config, ConfigError } from "./config.ts";
-import { dispatch, replyError } from "./dispatch.ts";
+import { call, dispatch, replyError } from "./dispatch.ts";
 import { Logger, type LogLevel, type LogSink } from "./log.ts";
+import { ClientPause } from "./pause.ts";
+import { type OutputLimit, type OutputLimits, parseOutputLimits } from "./output_limits.ts";
 import { MINIREDIS_VERSION, REDIS_VERSION } from "../version.ts";
 
 /** Options for a server; any other redis.conf parameter goes in `config`. */
@@ -54,6 +68,23 @@ export interface ServerOptions {
 
 /** Flush a batch's replies early once they pass this size, bounding memory per client. */
 const EARLY_FLUSH_BYTES = 1024 * 1024;
+
+/**
+ * Output a client may have pending before client-output-buffer-limit counts any: Redis counts
+ * only what overflows a client's own 16 KiB reply buffer into its reply list, so a limit of a
+ * few bytes does not close a client for an ordinary reply.
+ */
+const REPLY_BUFFER_BYTES = 16 * 1024;
+
+/**
+ * Bytes read from a socket at a time. A client whose reads fill that is pipelining and reads up
+ * to `MAX_READ_BYTES` at a time until its reads stay small again: larger batches are answered in
+ * fewer writes, and a publisher's messages reach each subscriber in fewer writes.
+ */
+const READ_BYTES = 16 * 1024;
+const MAX_READ_BYTES = 64 * 1024;
+/** Reads smaller than READ_BYTES in a row after which a grown read buffer shrinks back. */
+const SMALL_READS_TO_SHRINK = 64;
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let offset = 0;
@@ -94,6 +125,8 @@ export class Server implements ServerContext {
   readonly logger: Logger;
   readonly limits: DecoderLimits = defaultDecoderLimits();
   readonly blocking: BlockingRegistry;
+  readonly pause: ClientPause = new ClientPause();
+  readonly pubsub: PubSubHub = new PubSubHub();
   readonly encodingLimits: EncodingLimits = {
     hashMaxListpackEntries: 128,
     hashMaxListpackValue: 64,
@@ -102,11 +135,22 @@ export class Server implements ServerContext {
     zsetMaxListpackValue: 64,
   };
 
+  dirty = 0;
+  currentClient: ClientContext | null = null;
+  readonly monitors: Set<ClientContext> = new Set();
+  readonly tracking: Tracking = new Tracking({
+    lookup: (id) => this.#clients.get(id),
+    current: () => this.currentClient,
+  });
+  #notifier = new KeyspaceNotifier((channel, message) => this.publish(channel, message));
   #port = 0;
   #listeners: Deno.TcpListener[] = [];
   #clients = new Map<number, Client>();
   #nextClientId = 1;
   #queryBufferLimit = 1024 ** 3;
+  #outputLimits: OutputLimits = parseOutputLimits("");
+  /** Pending output below which no client is over any limit (a cheap check per command). */
+  #outputCheckFloor = Infinity;
   #expireTimer: ReturnType<typeof setTimeout> | undefined;
   #closing = false;
   #done: Promise<void>;
@@ -135,7 +179,10 @@ export class Server implements ServerContext {
 
     const count = this.config.getNumber("databases");
     if (!(count >= 1 && count <= 1_000_000)) throw new RangeError("Invalid number of databases");
-    const onExpired = () => {
+    // As Redis's deleteExpiredKeyAndPropagate: lazy and active expiry both end here.
+    const onExpired = (db: Database, key: string) => {
+      this.notifyKeyspaceEvent(NotifyType.expired, "expired", key, db.index);
+      this.signalModifiedKey(db, key);
       this.stats.expiredKeys++;
     };
     for (let i = 0; i < count; i++) this.databases.push(new Database(i, this.clock, onExpired));
@@ -144,9 +191,17 @@ export class Server implements ServerContext {
       this.config.onChange(name, () => syncAccessPolicy(this));
     }
 
+    this.config.onChange("notify-keyspace-events", (v) => {
+      this.#notifier.flags = KeyspaceNotifier.parseFlags(v) ?? 0;
+    });
     this.config.onChange("loglevel", (v) => (this.logger.level = v as LogLevel));
     this.config.onChange("proto-max-bulk-len", (v) => (this.limits.maxBulkLength = Number(v)));
     this.config.onChange("client-query-buffer-limit", (v) => (this.#queryBufferLimit = Number(v)));
+    this.config.onChange("client-output-buffer-limit", (v) => {
+      const limits = this.#outputLimits = parseOutputLimits(v);
+      this.#outputCheckFloor = REPLY_BUFFER_BYTES +
+        Math.min(limits.normal.floor, limits.pubsub.floor);
+    });
     const limits = this.encodingLimits;
     const limit = (name: string, set: (n: number) => void) =>
       this.config.onChange(name, (v) => set(Number(v)));
@@ -155,6 +210,77 @@ export class Server implements ServerContext {
     limit("set-max-intset-entries", (n) => (limits.setMaxIntsetEntries = n));
     limit("zset-max-listpack-entries", (n) => (limits.zsetMaxListpackEntries = n));
     limit("zset-max-listpack-value", (n) => (limits.zsetMaxListpackValue = n));
+  }
+
+  call(client: ClientContext, command: QueuedCommand): void {
+    call(client, command.spec, command.argv, command.typed);
+  }
+
+  signalModifiedKey(db: Database, key: string): void {
+    touchWatchedKey(db, key);
+    this.tracking.invalidateKey(key);
+  }
+
+  signalFlushedDb(db: Database | null): void {
+    for (const each of db === null ? this.databases : [db]) touchAllWatchedKeysInDb(each, null);
+    if (this.tracking.clients > 0) this.tracking.invalidateAll(this.#clients.values());
+  }
+
+  clientById(id: number): ClientContext | undefined {
+    return this.#clients.get(id);
+  }
+
+  notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void {
+    this.#notifier.notify(type, event, key, dbid);
+  }
+
+  /** PUBLISH: sends `message` to the subscribers of `channel`; answers how many received it. */
+  publish(channel: string, message: string): number {
+    return this.pubsub.publish(channel, message);
+  }
+
+  /**
+   * The limits of the client's class, as Redis's getClientType classes it: subscribed (in RESP2
+   * or RESP3) is pubsub, anything else normal (there are no replicas).
+   */
+  #outputLimitOf(client: Client): OutputLimit {
+    return client.subscriptionCount > 0 ? this.#outputLimits.pubsub : this.#outputLimits.normal;
+  }
+
+  /**
+   * Redis's closeClientOnOutputBufferLimitReached: closes `client` if its pending output is
+   * over its class's hard limit, or has been over the soft limit for longer than its seconds.
+   * `scheduled` says where the check comes from, for the log line: output just added (Redis
+   * frees the client asynchronously then) or the periodic check. Returns whether it closed.
+   */
+  #closeIfOverOutputLimit(client: Client, scheduled: boolean): boolean {
+    if (client.killed) return false;
+    const pending = client.pendingOutputBytes - REPLY_BUFFER_BYTES;
+    const limit = this.#outputLimitOf(client);
+    if (pending < limit.floor) {
+      client.softLimitSince = 0;
+      return false;
+    }
+    let over = limit.hard !== 0 && pending >= limit.hard;
+    if (limit.soft !== 0 && pending >= limit.soft) {
+      // As Redis: the first time over the soft limit only starts the clock.
+      const now = Math.floor(this.clock.now() / 1000);
+      if (client.softLimitSince === 0) client.softLimitSince = now;
+      else if (now - client.softLimitSince > limit.softSeconds) over = true;
+    } else {
+      client.softLimitSince = 0;
+    }
+    if (!over) return false;
+    this.log(
+      "warning",
+      `Client ${client.describe()} ${
+        scheduled ? "scheduled to be closed ASAP" : "closed"
+      } for overcoming of output buffer limits.`,
+    );
+    // Nothing more is written to a client closed this way, as Redis skips CLOSE_ASAP clients.
+    client.out.discard();
+    client.kill();
+    return true;
   }
 
   /** Commands by the name as sent (see `findCommand`), built on first use. */
@@ -374,6 +500,19 @@ export class Server implements ServerContext {
     const writer = decoder.writable.getWriter();
     const reader = decoder.readable.getReader();
     const pump = this.#pump(conn, writer, decoder, client);
+    const output = new ConnectionWriter(conn, client, this.stats, this.clock, (error) => {
+      // A write failed outside a request (a published message): the connection is gone.
+      if (!closed && !client.killed) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.log("verbose", `Client ${client.addr} error: ${message}`);
+      }
+      close();
+    });
+    // Output added between requests (published messages, tracking invalidations) is checked
+    // against the limits and written soon; a client that does not read is closed by the limits.
+    client.onOutput = () => {
+      if (!this.#closeIfOverOutputLimit(client, true)) output.schedule();
+    };
     try {
       for (;;) {
         const next = await reader.read();
@@ -384,16 +523,23 @@ export class Server implements ServerContext {
         for (let batch = next.value;; batch = decoder.resume()) {
           for (const request of batch.requests) {
             dispatch(client, request);
-            if (client.blocked !== null) {
-              // Blocked (BLPOP...): answer what came before, then read nothing more until
-              // served, timed out or let go; a disconnect lets go too (see #pump).
+            while (client.blocked !== null) {
+              // Blocked (BLPOP, CLIENT PAUSE...): answer what came before, then read nothing
+              // more until served, timed out or let go (a held command may be held again by a
+              // new pause); a disconnect lets go too (see #pump).
               const blocked = client.blocked;
-              if (client.out.length > 0) await this.#flush(conn, client);
+              if (client.out.length > 0) await output.flush();
               await blocked;
               if (client.killed || closed) break;
             }
+            if (client.killed || closed) break;
+            // A reply too large for the client's class closes it, as in Redis.
+            if (
+              client.out.length >= this.#outputCheckFloor &&
+              this.#closeIfOverOutputLimit(client, true)
+            ) break;
             if (client.closeAfterReply || this.#closing) break;
-            if (client.out.length > EARLY_FLUSH_BYTES) await this.#flush(conn, client);
+            if (client.out.length > EARLY_FLUSH_BYTES) await output.flush();
           }
           if (batch.protocolError !== null) {
             this.log(
@@ -406,7 +552,9 @@ export class Server implements ServerContext {
           if (batch.deferred !== true || client.closeAfterReply || this.#closing) break;
         }
         client.queryBufferBytes = decoder.bufferedBytes;
-        if (client.out.length > 0) await this.#flush(conn, client);
+        // After QUIT (or a protocol error) nothing may follow the last reply: no more messages.
+        if (client.closeAfterReply) this.pubsub.unsubscribeAll(client);
+        if (client.out.length > 0) await output.flush();
         if (client.closeAfterReply || this.#closing || client.killed) break;
       }
     } catch (error) {
@@ -416,6 +564,10 @@ export class Server implements ServerContext {
       }
     } finally {
       this.#clients.delete(id);
+      this.pubsub.unsubscribeAll(client);
+      unwatchAllKeys(client);
+      this.tracking.disable(client);
+      this.monitors.delete(client);
       // close() alone sends the FIN only once the event loop has cancelled the pump's pending
       // read, so a client that has just read our last reply (QUIT's +OK) can still find the
       // connection open; redis-py's pool checks exactly that before reusing a connection, and
@@ -429,13 +581,6 @@ export class Server implements ServerContext {
     }
   }
 
-  async #flush(conn: Deno.Conn, client: Client): Promise<void> {
-    const bytes = client.out.take();
-    this.stats.netOutputBytes += bytes.length;
-    client.lastInteraction = this.clock.now(); // as Redis's writeToClient counts it
-    await writeAll(conn, bytes);
-  }
-
   /**
    * Moves socket bytes into the decoder through one reused buffer. A client whose unfinished
    * request outgrows client-query-buffer-limit is closed, as Redis closes it.
@@ -446,7 +591,8 @@ export class Server implements ServerContext {
     decoder: RespDecoderStream,
     client: Client,
   ): Promise<void> {
-    let buffer = new Uint8Array(16 * 1024);
+    let buffer = new Uint8Array(READ_BYTES);
+    let smallReads = 0;
     /** Bytes handed to the decoder without waiting, while the client was blocked. */
     let held = 0;
     try {
@@ -456,14 +602,13 @@ export class Server implements ServerContext {
           throw error;
         });
         if (n === null) {
-          // A client blocked in BLPOP that hangs up is forgotten at once, as in Redis.
-          if (this.blocking.isBlocked(client.id)) {
-            client.killed = true;
-            this.blocking.remove(client.id);
-          }
+          // A blocked client (BLPOP, CLIENT PAUSE) that hangs up is forgotten at once, as in
+          // Redis: its waiter goes, and a held command never runs.
+          if (client.blocked !== null) client.kill();
           break;
         }
         this.stats.netInputBytes += n;
+        const size = buffer.length;
         // A blocked client (BLPOP...) decodes nothing until it is served, so a write would wait
         // until then and a hangup would go unseen, leaving a dead waiter to take the next push.
         // As Redis keeps reading a blocked client's socket, so do we: the chunk is queued
@@ -487,8 +632,16 @@ export class Server implements ServerContext {
             // It blocked on this very chunk, which the queued write still reads.
             held += n;
             written.then(() => (held -= n), () => {});
-            buffer = new Uint8Array(16 * 1024);
+            buffer = new Uint8Array(size);
           }
+        }
+        // The next read's size (the chunk just read may still be in the decoder's hands).
+        if (n === size && size < MAX_READ_BYTES) {
+          buffer = new Uint8Array(MAX_READ_BYTES);
+          smallReads = 0;
+        } else if (size > READ_BYTES && n < READ_BYTES && ++smallReads >= SMALL_READS_TO_SHRINK) {
+          buffer = new Uint8Array(READ_BYTES);
+          smallReads = 0;
         }
         if (decoder.bufferedBytes + held > this.#queryBufferLimit) {
           this.log(
@@ -521,6 +674,7 @@ export class Server implements ServerContext {
         }
       }
       this.#closeIdleClients();
+      this.#checkOutputLimits();
       this.#expireTimer = setTimeout(tick, 1000 / hz);
     };
     this.#expireTimer = setTimeout(tick, 100);
@@ -529,17 +683,29 @@ export class Server implements ServerContext {
   /**
    * `timeout`: closes clients idle for more than that many seconds, counted in whole seconds as
    * Redis's clientsCronHandleTimeout counts them; a blocked client (BLPOP...) has its own
-   * timeout and is left alone.
+   * timeout and is left alone, and so is a subscribed one, which may rightly wait for long.
    */
   #closeIdleClients(): void {
     const timeout = this.config.getNumber("timeout");
     if (timeout === 0) return;
     const now = Math.floor(this.clock.now() / 1000);
     for (const client of this.#clients.values()) {
-      if (client.blocked !== null || client.killed) continue;
+      if (client.blocked !== null || client.killed || client.subscriptionCount > 0) continue;
       if (now - Math.floor(client.lastInteraction / 1000) > timeout) {
         this.log("verbose", "Closing idle client");
         client.kill();
+      }
+    }
+  }
+
+  /**
+   * The output limits as Redis's clientsCron checks them, for the soft limit's seconds: a
+   * client whose output stays over it is closed even if nothing new is sent to it.
+   */
+  #checkOutputLimits(): void {
+    for (const client of this.#clients.values()) {
+      if (client.pendingOutputBytes > 0 || client.softLimitSince !== 0) {
+        this.#closeIfOverOutputLimit(client, false);
       }
     }
   }
@@ -571,5 +737,86 @@ export class Server implements ServerContext {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/**
+ * Writes one connection's output: everything goes through the client's `out` in order, with one
+ * write in flight at a time, so replies and published messages never interleave and the view
+ * `take()` returns stays valid until its write completes. The request loop waits for its own
+ * replies to be written (`flush`), which stalls a client that stops reading, and only it.
+ * Output added between requests (a message published to an idle subscriber) is written by a
+ * microtask (`schedule`), after the publisher's whole batch of requests: a burst of messages
+ * costs one write per subscriber, and more arriving during a write go out together after it.
+ */
+class ConnectionWriter {
+  #running = false;
+  #scheduled = false;
+  /** Bytes taken from `out` so far, and how many of them are written. */
+  #taken = 0;
+  #written = 0;
+  #waiter: { target: number; resolve: () => void; reject: (error: unknown) => void } | null = null;
+
+  constructor(
+    private readonly conn: Deno.Conn,
+    private readonly client: Client,
+    private readonly stats: ServerStats,
+    private readonly clock: Clock,
+    /** A write failed with nobody waiting for it. */
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Writes everything in `out`; resolves once those bytes are written, rejects if one fails. */
+  flush(): Promise<void> {
+    const target = this.#taken + this.client.out.length;
+    if (this.#written >= target) return Promise.resolve();
+    const done = new Promise<void>((resolve, reject) => {
+      this.#waiter = { target, resolve, reject };
+    });
+    if (!this.#running) this.#run();
+    return done;
+  }
+
+  /** Gets `out` written soon, without waiting for it. */
+  schedule(): void {
+    if (this.#running || this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (!this.#running) this.#run();
+    });
+  }
+
+  async #run(): Promise<void> {
+    this.#running = true;
+    const client = this.client;
+    try {
+      while (client.out.length > 0) {
+        const bytes = client.out.take();
+        this.#taken += bytes.length;
+        this.stats.netOutputBytes += bytes.length;
+        client.lastInteraction = this.clock.now(); // as Redis's writeToClient counts it
+        client.outputInFlight = bytes.length;
+        let offset = 0;
+        while (offset < bytes.length) {
+          offset += await this.conn.write(bytes.subarray(offset));
+          client.outputInFlight = bytes.length - offset;
+        }
+        this.#written += bytes.length;
+        const waiter = this.#waiter;
+        if (waiter !== null && this.#written >= waiter.target) {
+          this.#waiter = null;
+          waiter.resolve();
+        }
+      }
+    } catch (error) {
+      client.outputInFlight = 0;
+      const waiter = this.#waiter;
+      this.#waiter = null;
+      if (waiter !== null) waiter.reject(error);
+      else this.onError(error);
+    } finally {
+      this.#running = false;
+    }
   }
 }

@@ -789,6 +789,102 @@ def binary_part(t, port):
     r.close()
 
 
+def transaction_part(t, port):
+    """Transactions as redis-py users write them: pipelines (MULTI/EXEC), errors inside and
+    while queueing, and optimistic locking with WATCH, retried by r.transaction()."""
+    r = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+    other = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+
+    def pipeline_basic():
+        pipe = r.pipeline()
+        pipe.set("tx:a", 1).incr("tx:a").get("tx:a").rpush("tx:l", "x", "y").lrange("tx:l", 0, -1)
+        return pipe.execute()
+    t.step("transaction pipeline", pipeline_basic)
+
+    def runtime_error():
+        pipe = r.pipeline()
+        pipe.set("tx:s", "text").incr("tx:s").get("tx:s")
+        return pipe.execute(raise_on_error=False)
+    t.step("transaction with a runtime error, raise_on_error=False", runtime_error)
+
+    def runtime_error_raised():
+        pipe = r.pipeline()
+        pipe.set("tx:s", "text").lpush("tx:s", "x")
+        return pipe.execute()
+    t.step("transaction with a runtime error, raised", runtime_error_raised)
+
+    def queue_error():
+        pipe = r.pipeline()
+        pipe.set("tx:q", 1).execute_command("NOSUCHCOMMAND", "x").set("tx:q2", 2)
+        try:
+            pipe.execute()
+        except redis.exceptions.ResponseError as e:
+            return ["raised", type(e).__name__, str(e), r.exists("tx:q", "tx:q2")]
+        return "no error"
+    t.step("transaction aborted while queueing", queue_error)
+
+    def watch_conflict():
+        with r.pipeline() as pipe:
+            pipe.watch("tx:w")
+            value = int(pipe.get("tx:w") or 0)
+            other.set("tx:w", 100)
+            pipe.multi()
+            pipe.set("tx:w", value + 1)
+            try:
+                pipe.execute()
+            except redis.exceptions.WatchError as e:
+                return ["WatchError", str(e), r.get("tx:w")]
+        return "no conflict"
+    t.step("watch, another client writes, execute raises WatchError", watch_conflict)
+
+    attempts = []
+
+    def incr_once(pipe):
+        value = int(pipe.get("tx:counter") or 0)
+        attempts.append(value)
+        if len(attempts) == 1:
+            other.incr("tx:counter")  # a concurrent writer, the first time only
+        pipe.multi()
+        pipe.set("tx:counter", value + 1)
+    t.step("r.transaction retries after a conflict",
+           lambda: [r.transaction(incr_once, "tx:counter"), attempts, r.get("tx:counter")])
+
+    def workers():
+        def work(n):
+            c = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+            for _ in range(n):
+                c.transaction(
+                    lambda p: (lambda v: (p.multi(), p.set("tx:shared", v + 1)))(
+                        int(p.get("tx:shared") or 0)),
+                    "tx:shared")
+            c.close()
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(work, [25] * 4))
+        return r.get("tx:shared")
+    t.step("4 threads x 25 optimistic increments", workers)
+
+    def unwatch_then_exec():
+        with r.pipeline() as pipe:
+            pipe.watch("tx:u")
+            other.set("tx:u", "changed")
+            pipe.unwatch()
+            pipe.multi()
+            pipe.set("tx:u", "mine")
+            return [pipe.execute(), r.get("tx:u")]
+    t.step("unwatch forgives a conflict", unwatch_then_exec)
+
+    def discard():
+        with r.pipeline() as pipe:
+            pipe.multi()
+            pipe.set("tx:d", 1)
+            pipe.reset()
+        return r.exists("tx:d")
+    t.step("pipeline reset discards", discard)
+    t.step("flushall", r.flushall)
+    r.close()
+    other.close()
+
+
 def main():
     port = int(sys.argv[1])
     t = Transcript()
@@ -796,6 +892,7 @@ def main():
     text_part(t, port)
     collections_part(t, port)
     binary_part(t, port)
+    transaction_part(t, port)
     print(json.dumps(t.entries, allow_nan=False))
 
 

@@ -337,6 +337,7 @@ async function steps(open: (extra?: Record<string, unknown>) => Redis): Promise<
     await sortedSetSteps(t, redis);
     await sortAndKeySteps(t, redis);
     await binaryCollectionSteps(t, redis);
+    await transactionSteps(t, redis, () => open());
 
     // Flushing.
     await t.step("flushdb", () => redis.flushdb());
@@ -837,6 +838,79 @@ async function binaryCollectionSteps(t: Transcript, redis: Redis): Promise<void>
     await redis.zadd("bin:zset", 2, a, 1, b);
     return await redis.zrangeBuffer("bin:zset", 0, -1);
   });
+}
+
+/** multi(), exec() and watch() as ioredis users write them, a conflicting writer included. */
+async function transactionSteps(t: Transcript, redis: Redis, open: () => Redis): Promise<void> {
+  const other = open();
+  try {
+    await t.step(
+      "multi: chained exec",
+      () => redis.multi().set("tx:a", "1").incr("tx:a").get("tx:a").lpush("tx:l", "x").exec(),
+    );
+    await t.step(
+      "multi: a runtime error answered in place",
+      () => redis.multi().set("tx:s", "text").incr("tx:s").get("tx:s").exec(),
+    );
+    await t.step("multi: an unknown command aborts exec", async () => {
+      const tx = redis.multi().set("tx:q", "1");
+      tx.call("NOSUCHCOMMAND", "x");
+      return [
+        await tx.exec().catch((e: Error) => `rejected: ${e.message}`),
+        await redis.exists("tx:q"),
+      ];
+    });
+    await t.step("multi: wrong arity while queueing aborts exec", async () => {
+      const tx = redis.multi();
+      tx.call("GET");
+      tx.set("tx:q", "1");
+      return await tx.exec().catch((e: Error) => `rejected: ${e.message}`);
+    });
+    await t.step("multi({ pipeline: false }) then exec", async () => {
+      await redis.multi({ pipeline: false });
+      const queued = [await redis.set("tx:p", "1"), await redis.incr("tx:p")];
+      return [queued, await redis.exec()];
+    });
+    await t.step("discard", async () => {
+      await redis.multi({ pipeline: false });
+      await redis.set("tx:d", "1");
+      return [await redis.discard(), await redis.exists("tx:d")];
+    });
+    await t.step("watch: a conflicting write makes exec answer null", async () => {
+      await redis.watch("tx:w");
+      await other.set("tx:w", "theirs");
+      return [await redis.multi().set("tx:w", "mine").exec(), await redis.get("tx:w")];
+    });
+    await t.step("watch: untouched, exec runs", async () => {
+      await redis.watch("tx:w");
+      return [await redis.multi().set("tx:w", "mine").exec(), await redis.get("tx:w")];
+    });
+    await t.step("watch + unwatch forgives a conflict", async () => {
+      await redis.watch("tx:w");
+      await other.del("tx:w");
+      await redis.unwatch();
+      return await redis.multi().set("tx:w", "again").exec();
+    });
+    await t.step("optimistic increments from 4 connections with retries", async () => {
+      const workers = [open(), open(), open(), open()];
+      let retries = 0;
+      await Promise.all(workers.map(async (c) => {
+        for (let i = 0; i < 10; i++) {
+          for (;;) {
+            await c.watch("tx:counter");
+            const value = Number(await c.get("tx:counter") ?? "0");
+            const result = await c.multi().set("tx:counter", String(value + 1)).exec();
+            if (result !== null) break;
+            retries++;
+          }
+        }
+      }));
+      for (const c of workers) c.disconnect();
+      return [await redis.get("tx:counter"), retries >= 0];
+    });
+  } finally {
+    other.disconnect();
+  }
 }
 
 Deno.test({

@@ -347,6 +347,7 @@ async function steps(open: (database?: number) => Client, errors: string[]): Pro
     await sortedSetSteps(t, redis);
     await sortAndKeySteps(t, redis);
     await binaryCollectionSteps(t, redis);
+    await transactionSteps(t, redis, () => open());
 
     // Flushing.
     await t.step("flushDb", () => redis.flushDb());
@@ -912,6 +913,69 @@ async function binaryCollectionSteps(t: Transcript, redis: Client): Promise<void
     await redis.zAdd("bin:zset", [{ score: 2, value: a }, { score: 1, value: b }]);
     return await redis.zRange(buffers, "bin:zset", 0, -1);
   });
+}
+
+/**
+ * multi().exec() and WATCH as node-redis users write them: WATCH needs a connection of its own
+ * (executeIsolated), and a transaction a watched key spoiled rejects with a WatchError.
+ */
+async function transactionSteps(t: Transcript, redis: Client, open: () => Client): Promise<void> {
+  const other = open();
+  await other.connect();
+  try {
+    await t.step(
+      "multi: chained exec",
+      () => redis.multi().set("tx:a", "1").incr("tx:a").get("tx:a").lPush("tx:l", "x").exec(),
+    );
+    await t.step("multi: a runtime error answered in place", async () => {
+      const replies = await redis.multi().set("tx:s", "text").incr("tx:s").get("tx:s").exec();
+      return replies.map((r) => r instanceof Error ? `error: ${r.message}` : r);
+    });
+    await t.step("multi: an unknown command aborts exec", async () => {
+      const tx = redis.multi().set("tx:q", "1").addCommand(["NOSUCHCOMMAND", "x"]);
+      return [
+        await tx.exec().catch((e: Error) => `rejected: ${e.message}`),
+        await redis.exists("tx:q"),
+      ];
+    });
+    await t.step(
+      "watch: a conflicting write makes exec reject",
+      () =>
+        redis.executeIsolated(async (isolated) => {
+          await isolated.watch("tx:w");
+          await other.set("tx:w", "theirs");
+          const result = await isolated.multi().set("tx:w", "mine").exec()
+            .catch((e: Error) => `rejected: ${e.name}: ${e.message}`);
+          return [result, await isolated.get("tx:w")];
+        }),
+    );
+    await t.step("watch: untouched, exec runs", () =>
+      redis.executeIsolated(async (isolated) => {
+        await isolated.watch("tx:w");
+        return await isolated.multi().set("tx:w", "mine").exec();
+      }));
+    await t.step("optimistic increments from 4 isolated connections with retries", async () => {
+      await Promise.all([0, 1, 2, 3].map(() =>
+        redis.executeIsolated(async (isolated) => {
+          for (let i = 0; i < 10; i++) {
+            for (;;) {
+              await isolated.watch("tx:counter");
+              const value = Number(await isolated.get("tx:counter") ?? "0");
+              const ok = await isolated.multi().set("tx:counter", String(value + 1)).exec()
+                .then(
+                  () => true,
+                  (e: Error) => e.name === "WatchError" ? false : Promise.reject(e),
+                );
+              if (ok) break;
+            }
+          }
+        })
+      ));
+      return await redis.get("tx:counter");
+    });
+  } finally {
+    await other.quit();
+  }
 }
 
 Deno.test({

@@ -230,6 +230,10 @@ const KEYED: readonly string[][] = [
   ["copy", "a", "b", "DB", "1", "REPLACE"],
   ["move", "k", "1"],
   ["touch", "a", "b"],
+  ["watch", "a", "b"],
+  ["ssubscribe", "a", "b"],
+  ["sunsubscribe", "a", "b"],
+  ["spublish", "ch", "message"],
 ];
 
 Deno.test({

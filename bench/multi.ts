@@ -1,0 +1,90 @@
+/**
+ * MULTI/EXEC throughput, ours beside a real redis-server's in one run: 50 connections each send
+ * transactions of MULTI, 10 SETs and EXEC, one transaction in flight per connection (as
+ * redis-benchmark -P 1 keeps one request in flight), for a fixed number of transactions; the
+ * rate is transactions per second, alternating the servers over several rounds and taking the
+ * median. The driver is written in Deno, the same for both servers; it reads only byte counts
+ * (a transaction's 12 replies are 150 bytes on both), so it costs little beside the server.
+ *
+ * Run alone: `deno run -A bench/multi.ts [--rounds N] [--quick]`; `deno task bench` runs it
+ * after the redis-benchmark tests.
+ *
+ * @module
+ */
+import { parseArgs } from "../src/std/parse_args.ts";
+import { encodeCommands, requireTools, start } from "./bench.ts";
+
+/** Bytes of the replies to MULTI, 10 × SET (QUEUED) and EXEC (10 × OK). */
+const REPLY_BYTES = 5 + 10 * 9 + 5 + 10 * 5;
+
+/** One connection sending `count` transactions one after the other. */
+async function client(port: number, id: number, count: number): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  conn.setNoDelay(true);
+  const commands = [["MULTI"]];
+  for (let i = 0; i < 10; i++) commands.push(["SET", `key:${id}:${i}`, "xxxxxxxxxxxxxxxx"]);
+  commands.push(["EXEC"]);
+  const request = encodeCommands(commands);
+  const buffer = new Uint8Array(64 * 1024);
+  try {
+    for (let done = 0; done < count; done++) {
+      await conn.write(request);
+      let got = 0;
+      while (got < REPLY_BYTES) {
+        const n = await conn.read(buffer);
+        if (n === null) throw new Error("server closed the connection");
+        got += n;
+      }
+    }
+  } finally {
+    conn.close();
+  }
+}
+
+/** Transactions per second of 50 connections sending `total` transactions in all. */
+async function measure(port: number, total: number): Promise<number> {
+  const clients = 50;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, (_, id) => client(port, id, Math.ceil(total / clients))),
+  );
+  return (clients * Math.ceil(total / clients)) / ((performance.now() - start) / 1000);
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Prints the MULTI/EXEC row: medians of `rounds` rounds and the ratio (target ≥ 0.9). */
+export async function transactions(options: { rounds: number; quick: boolean }): Promise<void> {
+  const total = options.quick ? 10_000 : 40_000;
+  const rates: Record<string, number[]> = { miniredis: [], redis: [] };
+  for (let round = 0; round < options.rounds; round++) {
+    for (const name of ["miniredis", "redis"] as const) {
+      const proc = await start(name);
+      try {
+        await measure(proc.port, Math.min(total, 5_000)); // warm-up
+        rates[name]!.push(await measure(proc.port, total));
+      } finally {
+        await proc.stop();
+      }
+    }
+  }
+  const mine = median(rates.miniredis!);
+  const theirs = median(rates.redis!);
+  console.log(
+    `\nMULTI/EXEC of 10 SETs: 50 connections, ${total} transactions, median of ${options.rounds}`,
+  );
+  console.log(
+    `${"transactions/s".padEnd(34)}${mine.toFixed(0).padStart(16)}${
+      theirs.toFixed(0).padStart(16)
+    }${(mine / theirs).toFixed(2).padStart(8)}  (target ≥ 0.90)`,
+  );
+}
+
+if (import.meta.main) {
+  const args = parseArgs(Deno.args, { string: ["rounds"], boolean: ["quick"] });
+  await requireTools(["redis-server"]);
+  await transactions({ rounds: Number(args.rounds ?? "3"), quick: args.quick === true });
+}
