@@ -127,9 +127,12 @@ function clientTypeArg(text: string): string {
   return type;
 }
 
-/** The type of a client: every client here is a normal one (no replication, no pub/sub yet). */
-function clientType(_client: ClientContext): string {
-  return "normal";
+/**
+ * The type of a client, as Redis's getClientType: a subscribed one (RESP2 or RESP3) is pubsub,
+ * any other normal (a MONITOR client included; there are no replicas or masters here).
+ */
+function clientType(client: ClientContext): string {
+  return client.subscriptionCount > 0 ? "pubsub" : "normal";
 }
 
 function clientKill(ctx: ClientContext, argv: string[]): void {

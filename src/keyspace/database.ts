@@ -105,6 +105,8 @@ export class Database {
    * (the blocking registry sets it), so that a key created by any command wakes them.
    */
   onKeyStored: ((key: string) => void) | null = null;
+  /** CLIENT PAUSE: while its `type` is set, expired keys are not deleted. */
+  expiryHold: { readonly type: string | null } | null = null;
   /** WATCHed keys of this database and their watches (see watch.ts); SWAPDB leaves them. */
   readonly watchedKeys: Map<string, WatchedKey[]> = new Map();
 
@@ -126,9 +128,14 @@ export class Database {
     return at !== undefined && this.#clock.now() > at;
   }
 
-  /** Deletes `key` if its time has passed; returns whether it did. */
+  /**
+   * Deletes `key` if its time has passed; returns whether it has passed. While CLIENT PAUSE
+   * holds (`expiryHold`), an expired key counts as missing but stays, as Redis keeps the dataset
+   * still during a pause.
+   */
   expireIfNeeded(key: string): boolean {
     if (!this.isExpired(key)) return false;
+    if (this.expiryHold !== null && this.expiryHold.type !== null) return true;
     this.dict.delete(key);
     this.#meta.delete(this.#hashOf(key));
     this.persist(key);
@@ -138,7 +145,7 @@ export class Database {
 
   /** The live value of `key`, or undefined; counts as an access of the key. */
   lookup(key: string): Value | undefined {
-    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const value = this.dict.get(key);
     if (value !== undefined) this.#touch(this.#hashOf(key));
     return value;
@@ -146,7 +153,7 @@ export class Database {
 
   /** Like `lookup`, without counting as an access (Redis's LOOKUP_NOTOUCH). */
   peek(key: string): Value | undefined {
-    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return this.dict.get(key);
   }
 
@@ -160,7 +167,8 @@ export class Database {
    * replaces counts as expired first, as Redis's `lookupKeyWrite` counts it.
    */
   set(key: string, value: Value): void {
-    if (this.expires.size !== 0 && this.expires.has(key) && !this.expireIfNeeded(key)) {
+    if (this.expires.size !== 0 && this.expires.has(key)) {
+      this.expireIfNeeded(key);
       this.persist(key);
     }
     this.dict.set(key, value);

@@ -185,7 +185,11 @@ export class Server implements ServerContext {
       this.signalModifiedKey(db, key);
       this.stats.expiredKeys++;
     };
-    for (let i = 0; i < count; i++) this.databases.push(new Database(i, this.clock, onExpired));
+    for (let i = 0; i < count; i++) {
+      const db = new Database(i, this.clock, onExpired);
+      db.expiryHold = this.pause;
+      this.databases.push(db);
+    }
     // OBJECT IDLETIME and FREQ: accesses count as the policy says from the moment it changes.
     for (const name of ["maxmemory-policy", "lfu-log-factor", "lfu-decay-time"]) {
       this.config.onChange(name, () => syncAccessPolicy(this));
@@ -194,6 +198,7 @@ export class Server implements ServerContext {
     this.config.onChange("notify-keyspace-events", (v) => {
       this.#notifier.flags = KeyspaceNotifier.parseFlags(v) ?? 0;
     });
+    this.config.onChange("tracking-table-max-keys", (v) => (this.tracking.maxKeys = Number(v)));
     this.config.onChange("loglevel", (v) => (this.logger.level = v as LogLevel));
     this.config.onChange("proto-max-bulk-len", (v) => (this.limits.maxBulkLength = Number(v)));
     this.config.onChange("client-query-buffer-limit", (v) => (this.#queryBufferLimit = Number(v)));
@@ -666,7 +671,8 @@ export class Server implements ServerContext {
       const hz = Math.max(1, this.config.getNumber("hz"));
       const budgetMs = 250 / hz;
       const start = performance.now();
-      for (const db of this.databases) {
+      // As Redis: no active expiry while CLIENT PAUSE holds the dataset still.
+      for (const db of this.pause.type === null ? this.databases : []) {
         for (;;) {
           const [checked, expired] = db.activeExpireStep(20);
           if (checked === 0 || expired * 4 < checked) break;

@@ -257,3 +257,41 @@ Deno.test({
     ], { ours: { config: { requirepass: "secret" } }, redisArgs: ["--requirepass", "secret"] });
   },
 });
+
+Deno.test({
+  name: "CLIENT LIST and CLIENT KILL TYPE pubsub find subscribed clients, RESP3 ones included",
+  ignore: needsRedis(),
+  fn: () =>
+    assertSameScenario(async (s) => {
+      const count = async (type: string) => {
+        const list = await s.quiet("a", "CLIENT", "LIST", "TYPE", type);
+        s.transcript.push(`${type}: ${list.split("id=").length - 1}`);
+      };
+      await s.call("p2", "SUBSCRIBE", "ch");
+      await s.resp3("p3");
+      await s.call("p3", "PSUBSCRIBE", "c*");
+      await s.call("m", "MONITOR");
+      await count("pubsub");
+      await count("normal");
+      await s.call("a", "CLIENT", "KILL", "TYPE", "pubsub");
+      await count("pubsub");
+      await s.call("a", "PUBLISH", "ch", "x");
+    }),
+});
+
+Deno.test({
+  name: "CLIENT PAUSE keeps expired keys in place, reported missing, until it ends",
+  ignore: needsRedis(),
+  fn: () =>
+    assertSameScenario(async (s) => {
+      await s.call("a", "SET", "k", "v", "PX", "50");
+      await s.call("a", "CLIENT", "PAUSE", "3000", "WRITE");
+      await sleep(150);
+      await s.call("a", "GET", "k");
+      await s.call("a", "EXISTS", "k");
+      await s.call("a", "DBSIZE");
+      await s.call("a", "CLIENT", "UNPAUSE");
+      await s.call("a", "GET", "k");
+      await s.call("a", "DBSIZE");
+    }),
+});

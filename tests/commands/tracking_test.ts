@@ -7,7 +7,16 @@
  * @module
  */
 import { assertSameScenario, type Scenario } from "../_scenario.ts";
-import { assertSameAsRedis, needsRedis, type ScriptStep, sleep } from "../_util.ts";
+import {
+  assert,
+  assertEquals,
+  assertSameAsRedis,
+  needsRedis,
+  RawSession,
+  type ScriptStep,
+  sleep,
+  startMiniredis,
+} from "../_util.ts";
 
 /** HELLO 3 on `name`, unrecorded (its reply holds versions and ids). */
 async function resp3(s: Scenario, name: string): Promise<void> {
@@ -216,4 +225,24 @@ Deno.test({
       const flags = await s.quiet("t", "CLIENT", "INFO");
       s.transcript.push(`t flags: ${/flags=\S+/.exec(flags)![0]}`);
     }),
+});
+
+Deno.test({
+  name: "tracking-table-max-keys bounds the table, invalidating the keys it forgets",
+  async fn() {
+    await using server = await startMiniredis();
+    await using t = await RawSession.open(server.port);
+    await t.command("HELLO", "3");
+    await t.command("CONFIG", "SET", "tracking-table-max-keys", "2");
+    await t.command("CLIENT", "TRACKING", "on");
+    await t.command("MGET", "a", "b");
+    // A third key pushes the oldest out; its client is told, after the reply.
+    let got = await t.command("GET", "c");
+    const push = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n";
+    if (got === "_\r\n") got += await t.read(1);
+    assertEquals(got, "_\r\n" + push);
+    await using other = await RawSession.open(server.port);
+    const info = await other.command("INFO", "stats");
+    assert(info.includes("tracking_total_keys:2\r\n"), info);
+  },
 });
