@@ -1,5 +1,6 @@
 /**
- * `deno task bench`: throughput and memory of miniredis beside a real redis-server, in one run.
+ * `deno task bench`: throughput, pub/sub, transactions and memory of miniredis beside a real
+ * redis-server, in one run.
  *
  * Throughput: redis-benchmark -q -c 50 at -P 1 (200k requests) and -P 16 (1M requests) for two
  * groups of tests, the strings (ping, set, get, incr, mset) and the data types (lpush, rpush,
@@ -19,12 +20,13 @@
  * reports the growth of the resident set size per key or element.
  *
  * Pub/sub: one publisher, 50 subscribers, messages per second delivered to all of them (see
- * `bench/pubsub.ts`).
+ * `bench/pubsub.ts`). MULTI/EXEC: 50 connections sending transactions of 10 SETs (see
+ * `bench/multi.ts`).
  *
- * Options: --rounds N (default 3), --quick (smaller request and element counts), --no-memory,
- * --memory-only, --no-pubsub, --pubsub-only, --pipeline 1|16 (one of the two), --tests
- * ping,set,...,lrange_600 (any of the tests above), --random N, --memory keys,list,hash,set,zset
- * (which memory tests).
+ * Options: --groups throughput,pubsub,multi,memory (which parts; default all, in that order),
+ * --rounds N (default 3), --quick (smaller request and element counts), --pipeline 1|16 (one of
+ * the two), --tests ping,set,...,lrange_600 (any of the tests above), --random N, --memory
+ * keys,list,hash,set,zset (which memory tests).
  *
  * The module also exports the pieces `bench/complexity.ts` shares (servers, a raw pipelined
  * connection, batched fills).
@@ -32,6 +34,7 @@
  * @module
  */
 import { parseArgs } from "../src/std/parse_args.ts";
+import { transactions } from "./multi.ts";
 import { pubsubBenchmark } from "./pubsub.ts";
 import { ReplyParser } from "../src/resp/reply_parser.ts";
 import type { RespValue } from "../src/resp/types.ts";
@@ -691,19 +694,19 @@ export function listOption(value: unknown, fallback: string[], known: string[]):
   return names;
 }
 
+/** The parts of the benchmark, in the order they run. */
+const GROUPS = ["throughput", "pubsub", "multi", "memory"];
+
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {
-    string: ["rounds", "tests", "pipeline", "random", "memory"],
-    boolean: ["quick", "no-memory", "memory-only", "no-pubsub", "pubsub-only"],
+    string: ["rounds", "tests", "pipeline", "random", "memory", "groups"],
+    boolean: ["quick"],
   });
   const quick = args.quick === true;
   const rounds = Number(args.rounds ?? "3");
+  const groups = listOption(args.groups, GROUPS, GROUPS);
   await requireTools(["redis-server", "redis-benchmark"]);
-  if (args["pubsub-only"] === true) {
-    await pubsubBenchmark({ rounds, messages: quick ? 50_000 : 200_000, size: 32 });
-    Deno.exit(0);
-  }
-  if (args["memory-only"] !== true) {
+  if (groups.includes("throughput")) {
     await throughput({
       rounds,
       quick,
@@ -712,10 +715,11 @@ if (import.meta.main) {
       random: args.random === undefined ? undefined : String(args.random),
     });
   }
-  if (args["memory-only"] !== true && args["no-pubsub"] !== true) {
+  if (groups.includes("pubsub")) {
     await pubsubBenchmark({ rounds, messages: quick ? 50_000 : 200_000, size: 32 });
   }
-  if (args["no-memory"] !== true) {
+  if (groups.includes("multi")) await transactions({ rounds, quick });
+  if (groups.includes("memory")) {
     const known = Object.keys(MEMORY_TESTS);
     await memory(quick, listOption(args.memory, known, known));
   }

@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "../src/std/parse_args.ts";
-import { encodeCommands, requireTools, start } from "./bench.ts";
+import { encodeCommands, median, requireTools, start } from "./bench.ts";
 
 /** Bytes of the replies to MULTI, 10 × SET (QUEUED) and EXEC (10 × OK). */
 const REPLY_BYTES = 5 + 10 * 9 + 5 + 10 * 5;
@@ -49,11 +49,6 @@ async function measure(port: number, total: number): Promise<number> {
     Array.from({ length: clients }, (_, id) => client(port, id, Math.ceil(total / clients))),
   );
   return (clients * Math.ceil(total / clients)) / ((performance.now() - start) / 1000);
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** Prints the MULTI/EXEC row: medians of `rounds` rounds and the ratio (target ≥ 0.9). */
