@@ -146,6 +146,8 @@ export interface ServerContext {
   readonly encodingLimits: EncodingLimits;
   /** Changes since the last save (Redis's server.dirty); a write command adds what it changed. */
   dirty: number;
+  /** The classes and targets `notify-keyspace-events` enables (`NotifyType` bits). */
+  readonly notifyFlags: number;
   /** Redis's signalModifiedKey: `key` of `db` changed, so its WATCHers' next EXEC fails. */
   signalModifiedKey(db: Database, key: string): void;
   /**

@@ -120,6 +120,8 @@ export class KeyspaceNotifier {
 export interface KeyspaceEvents {
   /** Changes since the last save (Redis's server.dirty). */
   dirty: number;
+  /** The classes and targets `notify-keyspace-events` enables (`NotifyType` bits). */
+  readonly notifyFlags: number;
   signalModifiedKey(db: Database, key: string): void;
   notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void;
 }
@@ -161,7 +163,8 @@ export function keyEmptied(server: KeyspaceEvents, db: Database, key: string): v
  * lookup does) and the modification signal. The command sends its own event and counts dirty.
  */
 export function setKey(server: KeyspaceEvents, db: Database, key: string, value: Value): void {
-  const created = db.peek(key) === undefined;
+  // Whether the key is new matters only to the `new` event: no lookup unless it is enabled.
+  const created = (server.notifyFlags & NotifyType.new) !== 0 && db.peek(key) === undefined;
   db.set(key, value);
   if (created) keyCreated(server, db, key);
   server.signalModifiedKey(db, key);

@@ -173,7 +173,9 @@ export class Tracking {
    * `bcast` false (the table is full) BCAST clients are not told.
    */
   invalidateKey(key: string, bcast = true): void {
-    if (bcast && this.#prefixes.size > 0) this.#rememberForBroadcast(key);
+    if (this.#prefixes.size > 0) {
+      if (bcast) this.#rememberForBroadcast(key);
+    } else if (this.#table.size === 0) return;
     const ids = this.#table.get(key);
     if (ids === undefined) return;
     this.#table.delete(key);

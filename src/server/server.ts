@@ -235,6 +235,10 @@ export class Server implements ServerContext {
     return this.#clients.get(id);
   }
 
+  get notifyFlags(): number {
+    return this.#notifier.flags;
+  }
+
   notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void {
     this.#notifier.notify(type, event, key, dbid);
   }

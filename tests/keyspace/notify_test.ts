@@ -106,6 +106,8 @@ Deno.test("an event is published only when its class and a channel kind are enab
 /** A server stand-in that records signals, events and dirty changes. */
 class FakeServer implements KeyspaceEvents {
   dirty = 0;
+  /** Every class enabled, so that setKey looks for new keys. */
+  readonly notifyFlags = ~0;
   readonly log: string[] = [];
   signalModifiedKey(db: Database, key: string): void {
     this.log.push(`signal ${db.index}:${key}`);
