@@ -2,7 +2,8 @@
 
 Runs string, key, expiry, database (db=), SCAN, INFO, pipeline and error-case calls, then
 lists (a job queue, workers in threads blocked until a push), hashes, sets, sorted sets,
-SORT, OBJECT and WRONGTYPE errors, and prints one JSON transcript: a list of [label, result]
+SORT, OBJECT and WRONGTYPE errors, transactions, and Pub/Sub (channels, patterns, a handler
+thread, keyspace notifications), and prints one JSON transcript: a list of [label, result]
 pairs, bytes as {"hex": ...} and Redis errors as {"error": str(e), "class": name}.
 tests/clients/redis_py_test.ts runs it against miniredis and against a real redis-server and
 compares the two transcripts.
@@ -16,6 +17,7 @@ import datetime
 import json
 import math
 import sys
+import threading
 import time
 
 import redis
@@ -885,6 +887,149 @@ def transaction_part(t, port):
     other.close()
 
 
+def as_row(message):
+    """A pub/sub message dict as a transcript row: [type, pattern, channel, data]."""
+    return [message["type"], message["pattern"], message["channel"], message["data"]]
+
+
+def drain(pubsub, count, timeout=2.0):
+    """The messages `pubsub` receives until `count` came (or `timeout` passed), then up to the
+    answer to a PING sent after them: a server writes every message published before that PING
+    first, so extra messages show up too and the rows are exactly what came."""
+    rows = []
+    deadline = time.monotonic() + timeout
+    while len(rows) < count:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        message = pubsub.get_message(timeout=left)
+        if message is not None:
+            rows.append(as_row(message))
+    pubsub.ping()
+    while True:
+        message = pubsub.get_message(timeout=timeout)
+        if message is None:
+            rows.append("no answer to PING")
+            break
+        if message["type"] == "pong":
+            break
+        rows.append(as_row(message))
+    return rows
+
+
+def pubsub_part(t, port):
+    """Pub/Sub as redis-py users write it: r.pubsub() with get_message() loops, patterns,
+    binary payloads, PUBSUB introspection, handlers run by run_in_thread(), and keyspace
+    notifications for a key that expires. No publish matches two patterns of one client: those
+    copies would come in the order of Redis's pattern dict (random)."""
+    r = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+    rb = redis.Redis(host="127.0.0.1", port=port)
+    p = r.pubsub()
+
+    def publish_all(pairs, client=r):
+        return [client.publish(channel, message) for channel, message in pairs]
+
+    t.step("pubsub: subscribe, confirmations",
+           lambda: (p.subscribe("news", "weather", "news.tech"), drain(p, 3)))
+    t.step("pubsub: psubscribe, confirmations",
+           lambda: (p.psubscribe("news.*", "h?llo"), drain(p, 2)))
+    t.step("pubsub: subscribe again to a channel", lambda: (p.subscribe("news"), drain(p, 1)))
+    t.step("pubsub: publish in order", lambda: publish_all([
+        ("news", "first"), ("news.tech", "ai"), ("hello", "world"), ("hallo", "welt"),
+        ("hllo", "nobody matches"), ("weather", ""), ("nobody", "x"),
+        ("news", "h\u00e9llo w\u00f6rld \u2713"), ("news.tech", "line\r\nbreak")]))
+    t.step("pubsub: messages in arrival order", lambda: drain(p, 9))
+
+    def publish_in_transaction():
+        pipe = r.pipeline()
+        pipe.publish("news", "in tx").publish("hello", "tx")
+        return [pipe.execute(), drain(p, 2)]
+    t.step("pubsub: publish inside a transaction", publish_in_transaction)
+
+    pb = rb.pubsub()
+    t.step("pubsub: binary subscriber",
+           lambda: (pb.subscribe("bin:chan"), pb.psubscribe("bin:*"), drain(pb, 2)))
+    t.step("pubsub: binary publish", lambda: publish_all([
+        ("bin:chan", b"\x00\xff\r\n"), (b"bin:\x00\xff", b"\x01\x00"), ("bin:chan", b"")], rb))
+    t.step("pubsub: binary messages", lambda: drain(pb, 5))
+
+    t.step("pubsub: pubsub_channels, sorted", lambda: sorted(r.pubsub_channels()))
+    t.step("pubsub: pubsub_channels matching news*", lambda: sorted(r.pubsub_channels("news*")))
+    t.step("pubsub: pubsub_numsub", lambda: r.pubsub_numsub("news", "bin:chan", "nobody"))
+    t.step("pubsub: pubsub_numsub of nothing", r.pubsub_numsub)
+    t.step("pubsub: pubsub_numpat", r.pubsub_numpat)
+
+    def get_while_subscribed():
+        p.execute_command("GET", "greeting")
+        return p.get_message(timeout=2.0)
+    t.step("pubsub: a subscribed connection sends GET", get_while_subscribed)
+    t.step("pubsub: ping while subscribed",
+           lambda: (p.ping("hi"), as_row(p.get_message(timeout=2.0))))
+
+    t.step("pubsub: unsubscribe one channel", lambda: (p.unsubscribe("news"), drain(p, 1)))
+    t.step("pubsub: publish after unsubscribe",
+           lambda: [publish_all([("news", "gone"), ("news.tech", "still")]), drain(p, 2)])
+    t.step("pubsub: punsubscribe one pattern", lambda: (p.punsubscribe("h?llo"), drain(p, 1)))
+
+    def unsubscribe_all():
+        # Redis confirms the channels in the order of the client's channel dict (random), so
+        # the names are compared sorted; the counts still fall one by one.
+        p.unsubscribe()
+        rows = drain(p, 2)
+        p.punsubscribe()
+        last = p.get_message(timeout=2.0)
+        return [sorted(row[2] for row in rows), [row[3] for row in rows], as_row(last),
+                p.subscribed, r.pubsub_channels(), r.pubsub_numpat()]
+    t.step("pubsub: unsubscribe and punsubscribe from everything", unsubscribe_all)
+
+    def handler_thread():
+        received = []
+        done = threading.Event()
+
+        def handler(message):
+            received.append(as_row(message))
+            if len(received) == 3:
+                done.set()
+        worker = r.pubsub()
+        worker.subscribe(alerts=handler)
+        worker.psubscribe(**{"alert.*": handler})
+        # The confirmations first: a publish must not overtake the subscriptions.
+        confirmations = [as_row(worker.get_message(timeout=2.0)) for _ in range(2)]
+        thread = worker.run_in_thread(sleep_time=0.01, daemon=True)
+        counts = publish_all([("alerts", "a1"), ("alert.disk", "full"), ("alerts", "a2")])
+        arrived = done.wait(2.0)
+        thread.stop()
+        thread.join(2.0)
+        worker.close()
+        return [confirmations, counts, arrived, received]
+    t.step("pubsub: handlers run by run_in_thread", handler_thread)
+
+    # Keyspace notifications: the events of a key set with px=50 until it expires.
+    ks = r.pubsub()
+    t.step("keyspace: config_set notify-keyspace-events KEA",
+           lambda: r.config_set("notify-keyspace-events", "KEA"))
+    t.step("keyspace: config_get", lambda: r.config_get("notify-keyspace-events"))
+    t.step("keyspace: psubscribe",
+           lambda: (ks.psubscribe("__keyevent@0__:*", "__keyspace@0__:ks:*"), drain(ks, 2)))
+    t.step("keyspace: set px=50, events until expired",
+           lambda: [r.set("ks:temp", "v", px=50), drain(ks, 6), r.exists("ks:temp")])
+
+    def lazy():
+        r.set("ks:lazy", "v", px=20)
+        time.sleep(0.04)
+        return [r.get("ks:lazy"), drain(ks, 6)]
+    t.step("keyspace: a read after expiry, events until expired", lazy)
+    t.step("keyspace: reset notify-keyspace-events",
+           lambda: [r.config_set("notify-keyspace-events", ""), r.set("ks:quiet", "v", px=1),
+                    drain(ks, 0)])
+    # Not drain(): once unsubscribed from everything, redis-py reads no more messages.
+    t.step("keyspace: punsubscribe", lambda: (
+        ks.punsubscribe("__keyevent@0__:*", "__keyspace@0__:ks:*"),
+        [as_row(ks.get_message(timeout=2.0)) for _ in range(2)], ks.subscribed))
+    for client in (p, pb, ks, r, rb):
+        client.close()
+
+
 def main():
     port = int(sys.argv[1])
     t = Transcript()
@@ -893,6 +1038,7 @@ def main():
     collections_part(t, port)
     binary_part(t, port)
     transaction_part(t, port)
+    pubsub_part(t, port)
     print(json.dumps(t.entries, allow_nan=False))
 
 

@@ -1,8 +1,10 @@
 /**
  * ioredis, used as a new user would: the same scenario of string, key, expiry, SELECT, SCAN,
  * INFO, pipelining and error-case calls, then lists (a job queue, workers on other connections
- * blocked until a push), hashes, sets, sorted sets, SORT, OBJECT and WRONGTYPE errors, runs
- * against our server and against a real redis-server, and the two transcripts must be equal.
+ * blocked until a push), hashes, sets, sorted sets, SORT, OBJECT and WRONGTYPE errors,
+ * transactions, and Pub/Sub (subscribers on channels and patterns, keyspace notifications,
+ * tracking invalidations), runs against our server and against a real redis-server, and the two
+ * transcripts must be equal.
  *
  * Set members, hash fields of big hashes and random picks come in no fixed order: the scenario
  * sorts them, or records properties (sizes, membership) instead. Small hashes keep insertion
@@ -16,9 +18,11 @@ import { needsRedis, startMiniredis, startRealRedis } from "../_util.ts";
 import {
   assertSameTranscript,
   type Entry,
+  type Json,
   keyspaceLine,
   parseInfo,
   sorted,
+  toJson,
   tookWithin,
   Transcript,
   untilBlocked,
@@ -338,6 +342,7 @@ async function steps(open: (extra?: Record<string, unknown>) => Redis): Promise<
     await sortAndKeySteps(t, redis);
     await binaryCollectionSteps(t, redis);
     await transactionSteps(t, redis, () => open());
+    await pubSubSteps(t, redis, () => open());
 
     // Flushing.
     await t.step("flushdb", () => redis.flushdb());
@@ -910,6 +915,225 @@ async function transactionSteps(t: Transcript, redis: Redis, open: () => Redis):
     });
   } finally {
     other.disconnect();
+  }
+}
+
+/**
+ * What one subscriber received, in arrival order. `take` waits (with a deadline, not a fixed
+ * sleep) for the messages a step expects, then makes a round trip on the subscriber's own
+ * connection: a server writes a published message to the subscriber before it answers a later
+ * command there, so any extra message shows up too, and the transcript holds exactly what came.
+ */
+class Inbox {
+  readonly #items: Json[] = [];
+  #wake: (() => void) | null = null;
+
+  push(...item: unknown[]): void {
+    this.#items.push(toJson(item));
+    this.#wake?.();
+  }
+
+  async take(count: number, roundTrip: () => Promise<unknown>, ms = 2000): Promise<Json[]> {
+    const deadline = performance.now() + ms;
+    while (this.#items.length < count && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - performance.now());
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+    await roundTrip();
+    return this.#items.splice(0);
+  }
+}
+
+/**
+ * Pub/Sub as ioredis users write it: a subscriber connection on channels and patterns, binary
+ * payloads through messageBuffer/pmessageBuffer, PUBLISH counts, PUBSUB introspection, shard
+ * channels, keyspace notifications for a key that expires, and tracking invalidations
+ * redirected to a subscriber. A message that matches two
+ * patterns of one client would come in the order of Redis's pattern dict (random), so no
+ * publish here does that.
+ */
+async function pubSubSteps(t: Transcript, redis: Redis, open: () => Redis): Promise<void> {
+  const sub = open();
+  const bin = open();
+  const ks = open();
+  const inbox = new Inbox();
+  const binInbox = new Inbox();
+  const ksInbox = new Inbox();
+  sub.on("message", (channel: string, message: string) => inbox.push("message", channel, message));
+  sub.on("pmessage", (pattern: string, channel: string, message: string) => {
+    inbox.push("pmessage", pattern, channel, message);
+  });
+  sub.on("smessage", (channel: string, message: string) => {
+    inbox.push("smessage", channel, message);
+  });
+  bin.on("messageBuffer", (channel: Buffer, message: Buffer) => {
+    binInbox.push("messageBuffer", channel, message);
+  });
+  bin.on("pmessageBuffer", (pattern: string, channel: Buffer, message: Buffer) => {
+    binInbox.push("pmessageBuffer", pattern, channel, message);
+  });
+  ks.on("pmessage", (pattern: string, channel: string, message: string) => {
+    ksInbox.push(pattern, channel, message);
+  });
+  const received = (count: number) => inbox.take(count, () => sub.ping());
+  const publishAll = async (pairs: [string | Buffer, string | Buffer][]) => {
+    const counts: number[] = [];
+    for (const [channel, message] of pairs) counts.push(await redis.publish(channel, message));
+    return counts;
+  };
+  try {
+    await t.step("pubsub: subscribe to three channels", () => {
+      return sub.subscribe("news", "weather", "news.tech");
+    });
+    await t.step("pubsub: psubscribe to two patterns", () => sub.psubscribe("news.*", "h?llo"));
+    await t.step("pubsub: subscribe again to a channel", () => sub.subscribe("news"));
+    await t.step("pubsub: publish in order", () =>
+      publishAll([
+        ["news", "first"],
+        ["news.tech", "ai"],
+        ["hello", "world"],
+        ["hallo", "welt"],
+        ["hllo", "nobody matches"],
+        ["weather", ""],
+        ["nobody", "x"],
+        ["news", "héllo wörld ✓"],
+        ["news.tech", "line\r\nbreak"],
+      ]));
+    await t.step("pubsub: messages in arrival order", () => received(9));
+    await t.step("pubsub: publish inside multi", () => {
+      return redis.multi().publish("news", "in tx").publish("hello", "tx").exec();
+    });
+    await t.step("pubsub: messages from multi", () => received(2));
+    await t.step("pubsub: publish from a pipeline", () => {
+      return redis.pipeline().publish("weather", "rain").publish("news.sport", "goal").exec();
+    });
+    await t.step("pubsub: messages from the pipeline", () => received(2));
+
+    await t.step("pubsub: binary subscriber", async () => {
+      return [await bin.subscribe("bin:chan"), await bin.psubscribe("bin:*")];
+    });
+    await t.step("pubsub: binary publish", () =>
+      publishAll([
+        ["bin:chan", Buffer.from([0, 255, 13, 10])],
+        [Buffer.from([0x62, 0x69, 0x6e, 0x3a, 0, 0xff]), Buffer.from([1, 0])],
+        ["bin:chan", Buffer.alloc(0)],
+      ]));
+    await t.step("pubsub: messageBuffer and pmessageBuffer", () => {
+      return binInbox.take(5, () => bin.ping());
+    });
+
+    await t.step("pubsub: channels, sorted", async () => sorted(await redis.pubsub("CHANNELS")));
+    await t.step("pubsub: channels matching news*", async () => {
+      return sorted(await redis.pubsub("CHANNELS", "news*"));
+    });
+    await t.step("pubsub: numsub", () => redis.pubsub("NUMSUB", "news", "bin:chan", "nobody"));
+    await t.step("pubsub: numsub of nothing", () => redis.pubsub("NUMSUB"));
+    await t.step("pubsub: numpat", () => redis.pubsub("NUMPAT"));
+    await t.step("pubsub: a subscribed connection refuses get", () => sub.get("greeting"));
+    await t.step("pubsub: ping while subscribed", async () => {
+      return [await sub.ping(), await sub.ping("hi")];
+    });
+
+    await t.step("pubsub: unsubscribe one channel", () => sub.unsubscribe("news"));
+    await t.step("pubsub: publish after unsubscribe", async () => {
+      return [await publishAll([["news", "gone"], ["news.tech", "still"]]), await received(2)];
+    });
+    await t.step("pubsub: punsubscribe one pattern", () => sub.punsubscribe("h?llo"));
+    await t.step("pubsub: unsubscribe the other channels", () => {
+      return sub.unsubscribe("weather", "news.tech");
+    });
+    await t.step("pubsub: punsubscribe from all patterns", () => sub.punsubscribe());
+    await t.step("pubsub: nothing left", async () => {
+      return [
+        await redis.pubsub("NUMSUB", "news", "weather", "news.tech"),
+        await redis.pubsub("NUMPAT"),
+        await publishAll([["news.tech", "x"], ["hello", "x"]]),
+      ];
+    });
+    await t.step("pubsub: the connection runs commands again", () => sub.get("greeting"));
+
+    await t.step("pubsub: ssubscribe", () => sub.ssubscribe("shard:1", "shard:2"));
+    await t.step("pubsub: spublish and publish to a shard channel", async () => {
+      return [
+        await redis.spublish("shard:1", "s1"),
+        await redis.publish("shard:1", "not for shard subscribers"),
+        await redis.spublish("shard:3", "nobody"),
+        await received(1),
+      ];
+    });
+    await t.step("pubsub: shardchannels and shardnumsub", async () => {
+      return [
+        sorted(await redis.pubsub("SHARDCHANNELS") as string[]),
+        await redis.pubsub("SHARDNUMSUB", "shard:1", "shard:3"),
+        await redis.pubsub("CHANNELS"),
+      ];
+    });
+    await t.step("pubsub: a shard-subscribed connection refuses get", () => sub.get("greeting"));
+    await t.step("pubsub: sunsubscribe", () => sub.sunsubscribe("shard:1", "shard:2"));
+    await t.step("pubsub: after sunsubscribe", async () => {
+      return [await sub.get("greeting"), await redis.pubsub("SHARDCHANNELS")];
+    });
+
+    // Keyspace notifications: the events of a key set with PX 50 until it expires.
+    await t.step("keyspace: config set notify-keyspace-events KEA", () => {
+      return redis.config("SET", "notify-keyspace-events", "KEA");
+    });
+    await t.step("keyspace: config get", () => redis.config("GET", "notify-keyspace-events"));
+    await t.step("keyspace: psubscribe", () => {
+      return ks.psubscribe("__keyevent@0__:*", "__keyspace@0__:ks:*");
+    });
+    await t.step("keyspace: set PX 50, events until expired", async () => {
+      const reply = await redis.set("ks:temp", "v", "PX", 50);
+      return [reply, await ksInbox.take(6, () => ks.ping()), await redis.exists("ks:temp")];
+    });
+    await t.step("keyspace: a read after expiry, events until expired", async () => {
+      await redis.set("ks:lazy", "v", "PX", 20);
+      await new Promise((r) => setTimeout(r, 40));
+      return [await redis.get("ks:lazy"), await ksInbox.take(6, () => ks.ping())];
+    });
+    await t.step("keyspace: events of a few commands", async () => {
+      await redis.pipeline()
+        .set("ks:a", "1").incrby("ks:a", 5).append("ks:a", "0").rename("ks:a", "ks:b")
+        .rpush("ks:l", "x", "y").lpop("ks:l").lpop("ks:l").hset("ks:h", "f", "v")
+        .expire("ks:h", 100).persist("ks:h").del("ks:b", "ks:h", "ks:missing")
+        .exec();
+      return await ksInbox.take(28, () => ks.ping());
+    });
+    await t.step("keyspace: reset notify-keyspace-events", async () => {
+      const reply = await redis.config("SET", "notify-keyspace-events", "");
+      await redis.set("ks:quiet", "v", "PX", 1);
+      return [reply, await ksInbox.take(0, () => ks.ping())];
+    });
+    await t.step("keyspace: punsubscribe", () => ks.punsubscribe());
+
+    // Client-side caching in RESP2: a tracking connection sends its invalidations to a
+    // subscriber of __redis__:invalidate (here `bin`, once unsubscribed from the rest).
+    await t.step("tracking: invalidations redirected to a subscriber", async () => {
+      await bin.unsubscribe("bin:chan");
+      await bin.punsubscribe("bin:*");
+      const id = await bin.client("ID");
+      await bin.subscribe("__redis__:invalidate");
+      return [
+        await ks.client("TRACKING", "ON", "REDIRECT", id),
+        await ks.get("tr:key"),
+        await redis.set("tr:key", "changed"),
+        await redis.set("tr:key", "again"),
+        await ks.get("tr:key"),
+        await redis.del("tr:key"),
+        await binInbox.take(2, () => bin.ping()),
+      ];
+    });
+    await t.step("tracking: off", () => ks.client("TRACKING", "OFF"));
+  } finally {
+    sub.disconnect();
+    bin.disconnect();
+    ks.disconnect();
   }
 }
 

@@ -2,9 +2,10 @@
  * node-redis (the `redis` package, v4), used as a new user would: the same scenario of string,
  * key, expiry, SELECT, SCAN, INFO, pipelining and error-case calls, then lists (a job queue,
  * workers blocked until a push, on a second client and on an `isolated` pool connection),
- * hashes, sets, sorted sets, SORT, OBJECT and WRONGTYPE errors, runs against our server and
- * against a real redis-server, and the two transcripts must be equal. Unordered replies are
- * sorted, random picks recorded by their properties.
+ * hashes, sets, sorted sets, SORT, OBJECT and WRONGTYPE errors, transactions, and Pub/Sub (a
+ * duplicate() subscriber with listeners on channels and patterns, keyspace notifications),
+ * runs against our server and against a real redis-server, and the two transcripts must be
+ * equal. Unordered replies are sorted, random picks recorded by their properties.
  *
  * node-redis 4.7 sends `CLIENT SETINFO LIB-NAME/LIB-VER` on connect and ignores an error reply
  * to it; Redis 7.0 has no SETINFO (7.2 added it) and we answer OK, so nothing in the scenario
@@ -17,9 +18,11 @@ import { needsRedis, startMiniredis, startRealRedis } from "../_util.ts";
 import {
   assertSameTranscript,
   type Entry,
+  type Json,
   keyspaceLine,
   parseInfo,
   sorted,
+  toJson,
   tookWithin,
   Transcript,
   untilBlocked,
@@ -43,20 +46,25 @@ const buffers = commandOptions({ returnBuffers: true });
 function scenario(port: number): Promise<Entry[]> {
   const clients: Client[] = [];
   const errors: string[] = [];
-  const open = (database?: number) => {
-    const c = client(port, database);
+  // Every client the scenario makes (duplicate() ones too), so that abort can close them.
+  const adopt = (c: Client) => {
     // Without an error listener a failed connection would be an uncaught error event.
     c.on("error", (e: Error) => errors.push(e.message));
     clients.push(c);
     return c;
   };
+  const open = (database?: number) => adopt(client(port, database));
   const abort = () => {
     for (const c of clients) if (c.isOpen) c.disconnect().catch(() => {});
   };
-  return withDeadline(10_000, abort, () => steps(open, errors));
+  return withDeadline(10_000, abort, () => steps(open, adopt, errors));
 }
 
-async function steps(open: (database?: number) => Client, errors: string[]): Promise<Entry[]> {
+async function steps(
+  open: (database?: number) => Client,
+  adopt: (c: Client) => Client,
+  errors: string[],
+): Promise<Entry[]> {
   const t = new Transcript();
   const redis = open();
   const db3 = open(3);
@@ -348,6 +356,7 @@ async function steps(open: (database?: number) => Client, errors: string[]): Pro
     await sortAndKeySteps(t, redis);
     await binaryCollectionSteps(t, redis);
     await transactionSteps(t, redis, () => open());
+    await pubSubSteps(t, redis, adopt);
 
     // Flushing.
     await t.step("flushDb", () => redis.flushDb());
@@ -975,6 +984,224 @@ async function transactionSteps(t: Transcript, redis: Client, open: () => Client
     });
   } finally {
     await other.quit();
+  }
+}
+
+/**
+ * What one subscriber received, in arrival order. `take` waits (with a deadline, not a fixed
+ * sleep) for the messages a step expects, then makes a round trip on the subscriber's own
+ * connection: a server writes a published message to the subscriber before it answers a later
+ * command there, so any extra message shows up too, and the transcript holds exactly what came.
+ */
+class Inbox {
+  readonly #items: Json[] = [];
+  #wake: (() => void) | null = null;
+
+  push(...item: unknown[]): void {
+    this.#items.push(toJson(item));
+    this.#wake?.();
+  }
+
+  async take(count: number, roundTrip: () => Promise<unknown>, ms = 2000): Promise<Json[]> {
+    const deadline = performance.now() + ms;
+    while (this.#items.length < count && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - performance.now());
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+    await roundTrip();
+    return this.#items.splice(0);
+  }
+}
+
+/**
+ * Pub/Sub as node-redis users write it: a subscriber made with duplicate(), a listener per
+ * channel and pattern (`listener(message, channel)`), buffer listeners, several listeners on
+ * one channel, PUBSUB through pubSubChannels/pubSubNumSub/pubSubNumPat, shard channels, and
+ * keyspace notifications for a key that expires. No publish matches two patterns of one
+ * client: those copies would come in the order of Redis's pattern dict (random).
+ */
+async function pubSubSteps(
+  t: Transcript,
+  redis: Client,
+  adopt: (c: Client) => Client,
+): Promise<void> {
+  const sub = adopt(redis.duplicate());
+  const ks = adopt(redis.duplicate());
+  const inbox = new Inbox();
+  const ksInbox = new Inbox();
+  const received = (count: number) => inbox.take(count, () => sub.ping());
+  const onMessage = (message: string, channel: string) => inbox.push("message", channel, message);
+  const onAgain = (message: string, channel: string) => inbox.push("again", channel, message);
+  const onPattern = (pattern: string) => (message: string, channel: string) => {
+    inbox.push("pmessage", pattern, channel, message);
+  };
+  const onBuffer = (message: Buffer, channel: Buffer) => inbox.push("buffer", channel, message);
+  const publishAll = async (pairs: [string | Buffer, string | Buffer][]) => {
+    const counts: number[] = [];
+    for (const [channel, message] of pairs) counts.push(await redis.publish(channel, message));
+    return counts;
+  };
+  try {
+    await t.step("pubsub: duplicate and connect", async () => {
+      await sub.connect();
+      await ks.connect();
+      return [sub.isReady, ks.isReady, sub.isPubSubActive];
+    });
+    await t.step("pubsub: subscribe to three channels", async () => {
+      await sub.subscribe(["news", "weather", "news.tech"], onMessage);
+      return sub.isPubSubActive;
+    });
+    await t.step("pubsub: pSubscribe to two patterns", async () => {
+      for (const pattern of ["news.*", "h?llo"]) await sub.pSubscribe(pattern, onPattern(pattern));
+      return await redis.pubSubNumPat();
+    });
+    await t.step("pubsub: a second listener on a channel", () => sub.subscribe("news", onAgain));
+    await t.step("pubsub: publish in order", () =>
+      publishAll([
+        ["news", "first"],
+        ["news.tech", "ai"],
+        ["hello", "world"],
+        ["hallo", "welt"],
+        ["hllo", "nobody matches"],
+        ["weather", ""],
+        ["nobody", "x"],
+        ["news", "héllo wörld ✓"],
+        ["news.tech", "line\r\nbreak"],
+      ]));
+    await t.step("pubsub: messages in arrival order", () => received(11));
+    await t.step("pubsub: publish inside multi", () => {
+      return redis.multi().publish("news", "in tx").publish("hello", "tx").exec();
+    });
+    await t.step("pubsub: messages from multi", () => received(3));
+
+    await t.step("pubsub: buffer listeners", async () => {
+      await sub.subscribe("bin:chan", onBuffer, true);
+      await sub.pSubscribe("bin:*", (message: Buffer, channel: Buffer) => {
+        inbox.push("pbuffer", "bin:*", channel, message);
+      }, true);
+      return await redis.pubSubNumSub("bin:chan");
+    });
+    await t.step("pubsub: binary publish", () =>
+      publishAll([
+        ["bin:chan", Buffer.from([0, 255, 13, 10])],
+        [Buffer.from([0x62, 0x69, 0x6e, 0x3a, 0, 0xff]), Buffer.from([1, 0])],
+        ["bin:chan", Buffer.alloc(0)],
+      ]));
+    await t.step("pubsub: binary messages as buffers", () => received(5));
+
+    await t.step(
+      "pubsub: pubSubChannels, sorted",
+      async () => sorted(await redis.pubSubChannels()),
+    );
+    await t.step("pubsub: pubSubChannels matching news*", async () => {
+      return sorted(await redis.pubSubChannels("news*"));
+    });
+    await t.step("pubsub: pubSubNumSub", () => redis.pubSubNumSub(["news", "bin:chan", "nobody"]));
+    await t.step("pubsub: pubSubNumSub of nothing", () => redis.pubSubNumSub());
+    await t.step("pubsub: pubSubNumPat", () => redis.pubSubNumPat());
+    await t.step("pubsub: a subscribed client sends get", () => sub.get("greeting"));
+    await t.step("pubsub: ping while subscribed", async () => {
+      return [await sub.ping(), await sub.ping("hi")];
+    });
+
+    await t.step("pubsub: unsubscribe one listener of two", async () => {
+      await sub.unsubscribe("news", onAgain);
+      return [await redis.pubSubNumSub("news"), await publishAll([["news", "one"]])];
+    });
+    await t.step("pubsub: only the other listener hears", () => received(1));
+    await t.step("pubsub: unsubscribe a channel", async () => {
+      await sub.unsubscribe("news");
+      return [await publishAll([["news", "gone"], ["news.tech", "still"]]), await received(2)];
+    });
+    await t.step("pubsub: pUnsubscribe one pattern", async () => {
+      await sub.pUnsubscribe("h?llo");
+      return [await redis.pubSubNumPat(), await publishAll([["hello", "x"]])];
+    });
+    // unsubscribe() (all channels) resolves when the server's count reaches 0, so patterns go
+    // first: called while patterns remain, it would wait for a later reply (node-redis's way).
+    await t.step(
+      "pubsub: pUnsubscribe the patterns, then unsubscribe from all channels",
+      async () => {
+        await sub.pUnsubscribe(["news.*", "bin:*"]);
+        await sub.unsubscribe();
+        return [sub.isPubSubActive, await redis.pubSubChannels(), await redis.pubSubNumPat()];
+      },
+    );
+    await t.step("pubsub: the client runs commands again", () => sub.get("greeting"));
+
+    await t.step("pubsub: sSubscribe", async () => {
+      await sub.sSubscribe(["shard:1", "shard:2"], (message: string, channel: string) => {
+        inbox.push("smessage", channel, message);
+      });
+      return sub.isPubSubActive;
+    });
+    await t.step("pubsub: sPublish and publish to a shard channel", async () => {
+      return [
+        await redis.sPublish("shard:1", "s1"),
+        await redis.publish("shard:1", "not for shard subscribers"),
+        await redis.sPublish("shard:3", "nobody"),
+        await received(1),
+      ];
+    });
+    await t.step("pubsub: pubSubShardChannels and pubSubShardNumSub", async () => {
+      return [
+        sorted(await redis.pubSubShardChannels()),
+        await redis.pubSubShardNumSub(["shard:1", "shard:3"]),
+      ];
+    });
+    await t.step("pubsub: a shard-subscribed client sends get", () => sub.get("greeting"));
+    await t.step("pubsub: sUnsubscribe", async () => {
+      await sub.sUnsubscribe();
+      return [sub.isPubSubActive, await sub.get("greeting"), await redis.pubSubShardChannels()];
+    });
+
+    // Keyspace notifications: the events of a key set with PX 50 until it expires.
+    await t.step("keyspace: configSet notify-keyspace-events KEA", () => {
+      return redis.configSet("notify-keyspace-events", "KEA");
+    });
+    await t.step("keyspace: configGet", () => redis.configGet("notify-keyspace-events"));
+    await t.step("keyspace: pSubscribe", async () => {
+      for (const pattern of ["__keyevent@0__:*", "__keyspace@0__:ks:*"]) {
+        await ks.pSubscribe(pattern, (message: string, channel: string) => {
+          ksInbox.push(pattern, channel, message);
+        });
+      }
+      return await redis.pubSubNumPat();
+    });
+    await t.step("keyspace: set PX 50, events until expired", async () => {
+      const reply = await redis.set("ks:temp", "v", { PX: 50 });
+      return [reply, await ksInbox.take(6, () => ks.ping()), await redis.exists("ks:temp")];
+    });
+    await t.step("keyspace: a read after expiry, events until expired", async () => {
+      await redis.set("ks:lazy", "v", { PX: 20 });
+      await new Promise((r) => setTimeout(r, 40));
+      return [await redis.get("ks:lazy"), await ksInbox.take(6, () => ks.ping())];
+    });
+    await t.step("keyspace: events of a few commands", async () => {
+      await redis.multi()
+        .set("ks:a", "1").incrBy("ks:a", 5).append("ks:a", "0").rename("ks:a", "ks:b")
+        .rPush("ks:l", ["x", "y"]).lPop("ks:l").lPop("ks:l").hSet("ks:h", "f", "v")
+        .expire("ks:h", 100).persist("ks:h").del(["ks:b", "ks:h", "ks:missing"])
+        .execAsPipeline();
+      return await ksInbox.take(28, () => ks.ping());
+    });
+    await t.step("keyspace: reset notify-keyspace-events", async () => {
+      const reply = await redis.configSet("notify-keyspace-events", "");
+      await redis.set("ks:quiet", "v", { PX: 1 });
+      return [reply, await ksInbox.take(0, () => ks.ping())];
+    });
+    await t.step("keyspace: pUnsubscribe", async () => {
+      await ks.pUnsubscribe();
+      return ks.isPubSubActive;
+    });
+  } finally {
+    for (const c of [sub, ks]) if (c.isOpen) await c.disconnect();
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * redis-py, used as a new user would: tests/clients/_redis_py_scenario.py runs string, key,
  * expiry, database, SCAN, INFO, pipeline, binary and error-case calls, then list (blocking
- * included), hash, set, sorted set, SORT and OBJECT calls, against the port it is given and
+ * included), hash, set, sorted set, SORT and OBJECT calls, transactions and Pub/Sub (get_message
+ * loops, a run_in_thread handler, keyspace notifications), against the port it is given and
  * prints a JSON transcript; it runs against our server and against a real redis-server, and
  * the two transcripts must be equal.
  *
