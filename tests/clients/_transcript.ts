@@ -139,3 +139,35 @@ export function parseInfo(text: string): Map<string, string> {
 export function keyspaceLine(line: string | undefined): string | null {
   return line === undefined ? null : line.replace(/,avg_ttl=\d+/, "");
 }
+
+/**
+ * What one subscriber received, in arrival order. `take` waits (with a deadline, not a fixed
+ * sleep) for the messages a step expects, then makes a round trip on the subscriber's own
+ * connection: a server writes a published message to the subscriber before it answers a later
+ * command there, so any extra message shows up too, and the transcript holds exactly what came.
+ */
+export class Inbox {
+  readonly #items: Json[] = [];
+  #wake: (() => void) | null = null;
+
+  push(...item: unknown[]): void {
+    this.#items.push(toJson(item));
+    this.#wake?.();
+  }
+
+  async take(count: number, roundTrip: () => Promise<unknown>, ms = 2000): Promise<Json[]> {
+    const deadline = performance.now() + ms;
+    while (this.#items.length < count && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - performance.now());
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+    await roundTrip();
+    return this.#items.splice(0);
+  }
+}
