@@ -1,9 +1,9 @@
 /**
  * MULTI/EXEC throughput, ours beside a real redis-server's in one run: 50 connections each send
  * transactions of MULTI, 10 SETs and EXEC, one transaction in flight per connection (as
- * redis-benchmark -P 1 keeps one request in flight), for a fixed number of transactions; the
- * rate is transactions per second, alternating the servers over several rounds and taking the
- * median.
+ * redis-benchmark -P 1 keeps one request in flight), and then 16 (as -P 16), for a fixed number
+ * of transactions; the rate is transactions per second, alternating the servers over several
+ * rounds and taking the median.
  *
  * The load comes from `bench/multi_driver.c` when a C compiler (`cc`) is there to build it, as
  * redis-benchmark (also C) drives the other tests: on a 2-core machine a driver that needs a core
@@ -36,10 +36,15 @@ async function buildDriver(): Promise<string | null> {
   }
 }
 
-/** Transactions per second measured by the C driver. */
-async function measureWithDriver(driver: string, port: number, total: number): Promise<number> {
+/** Transactions per second measured by the C driver, `pipeline` transactions in flight. */
+async function measureWithDriver(
+  driver: string,
+  port: number,
+  total: number,
+  pipeline: number,
+): Promise<number> {
   const run = await new Deno.Command(driver, {
-    args: [String(port), String(total), "50"],
+    args: [String(port), String(total), "50", String(pipeline)],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -86,35 +91,49 @@ async function measure(port: number, total: number): Promise<number> {
   return (clients * Math.ceil(total / clients)) / ((performance.now() - start) / 1000);
 }
 
-/** Prints the MULTI/EXEC row: medians of `rounds` rounds and the ratio (target ≥ 0.9). */
+/**
+ * Prints the MULTI/EXEC rows: one transaction in flight per connection (the target, ≥ 0.9),
+ * and, with the C driver, 16 pipelined; medians of `rounds` rounds on fresh servers.
+ */
 export async function transactions(options: { rounds: number; quick: boolean }): Promise<void> {
   const total = options.quick ? 20_000 : 100_000;
   const driver = await buildDriver();
-  const run = (port: number, n: number) =>
-    driver === null ? measure(port, n) : measureWithDriver(driver, port, n);
-  const rates: Record<string, number[]> = { miniredis: [], redis: [] };
+  const pipelines = driver === null ? [1] : [1, 16];
+  const run = (port: number, n: number, pipeline: number) =>
+    driver === null ? measure(port, n) : measureWithDriver(driver, port, n, pipeline);
+  const rates = new Map<string, number[]>();
   for (let round = 0; round < options.rounds; round++) {
     for (const name of ["miniredis", "redis"] as const) {
       const proc = await start(name);
       try {
-        await run(proc.port, Math.min(total, 10_000)); // warm-up
-        rates[name]!.push(await run(proc.port, total));
+        await run(proc.port, Math.min(total, 10_000), 1); // warm-up
+        for (const pipeline of pipelines) {
+          const key = `${name} ${pipeline}`;
+          rates.set(key, [...rates.get(key) ?? [], await run(proc.port, total, pipeline)]);
+        }
       } finally {
         await proc.stop();
       }
     }
   }
-  const mine = median(rates.miniredis!);
-  const theirs = median(rates.redis!);
   console.log(
     `\nMULTI/EXEC of 10 SETs: 50 connections, ${total} transactions, median of ${options.rounds}` +
       ` (${driver === null ? "Deno driver: no cc to build bench/multi_driver.c" : "C driver"})`,
   );
-  console.log(
-    `${"transactions/s".padEnd(34)}${mine.toFixed(0).padStart(16)}${
-      theirs.toFixed(0).padStart(16)
-    }${(mine / theirs).toFixed(2).padStart(8)}  (target ≥ 0.90)`,
-  );
+  console.log(`${"test".padEnd(34)}${"miniredis".padStart(16)}${"redis".padStart(16)}   ratio`);
+  for (const pipeline of pipelines) {
+    const mine = median(rates.get(`miniredis ${pipeline}`)!);
+    const theirs = median(rates.get(`redis ${pipeline}`)!);
+    const label = pipeline === 1
+      ? "transactions/s, 1 in flight"
+      : `transactions/s, ${pipeline} pipelined`;
+    const target = pipeline === 1 ? "  (target ≥ 0.90)" : "";
+    console.log(
+      `${label.padEnd(34)}${mine.toFixed(0).padStart(16)}${theirs.toFixed(0).padStart(16)}${
+        (mine / theirs).toFixed(2).padStart(8)
+      }${target}`,
+    );
+  }
 }
 
 if (import.meta.main) {
