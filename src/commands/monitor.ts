@@ -71,6 +71,7 @@ export function feedMonitors(client: ClientContext, argv: readonly string[]): vo
   const line = `+${seconds}.${micros} [${client.db.index} ${client.addr}] ` +
     redacted(argv).map(quoteRepr).join(" ") + "\r\n";
   for (const monitor of client.server.monitors) {
+    if (monitor.closeAfterReply) continue; // after its QUIT, nothing more
     monitor.out.raw(line);
     monitor.wake();
   }

@@ -72,6 +72,11 @@ const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "rese
  */
 function reject(client: Client, text: string, spec?: CommandSpec): void {
   if (client.multi !== null) client.dirtyExec = true;
+  if (client.replyOff || client.replySkip) {
+    // CLIENT REPLY OFF/SKIP: the error is counted, not sent.
+    if (spec?.fullName === "exec") discardTransaction(client);
+    return countErrorReply(client.server.stats, text);
+  }
   if (spec?.fullName === "exec") {
     // A refused EXEC ends the transaction, as Redis's execCommandAbort does.
     discardTransaction(client);
@@ -124,6 +129,10 @@ function dispatchCommand(client: Client, request: Request): void {
     const error = subscribedModeError(spec);
     if (error !== null) return reject(client, error, spec);
   }
+  // As a replica may not, a MONITOR connection may not touch the keyspace (Redis's rule).
+  if (server.monitors.size > 0 && server.monitors.has(client) && touchesKeyspace(client, spec)) {
+    return reject(client, "ERR Replica can't interact with the keyspace", spec);
+  }
   if (server.pause.type !== null && pausedFor(client, spec)) {
     return client.postpone(server.pause.ended, () => dispatch(client, request));
   }
@@ -132,7 +141,8 @@ function dispatchCommand(client: Client, request: Request): void {
     if (!client.dirtyCas && !client.dirtyExec) {
       client.multi.push({ spec, argv, typed: request.typed });
     }
-    return client.out.simple("QUEUED");
+    if (!client.replyOff && !client.replySkip) client.out.simple("QUEUED");
+    return;
   }
   call(client, spec, argv, request.typed);
   // As Redis's processCommand does after each command: serve the clients blocked on keys that
@@ -141,35 +151,84 @@ function dispatchCommand(client: Client, request: Request): void {
 }
 
 /**
+ * Commands Redis 7.0 flags MAY_REPLICATE internally though COMMAND INFO does not show it (the
+ * ones we have): CLIENT PAUSE WRITE holds them, and a MONITOR connection may not run them.
+ */
+const MAY_REPLICATE = new Set(["publish", "spublish"]);
+
+/** Whether `spec` writes or may replicate. */
+function mayReplicate(spec: CommandSpec): boolean {
+  return spec.flags.includes("write") || spec.flags.includes("may_replicate") ||
+    MAY_REPLICATE.has(spec.fullName);
+}
+
+/** Whether `spec` reads, writes or may replicate (EXEC: whether a queued command does). */
+function touchesKeyspace(client: Client, spec: CommandSpec): boolean {
+  const touches = (s: CommandSpec) => mayReplicate(s) || s.flags.includes("readonly");
+  if (touches(spec)) return true;
+  return spec.fullName === "exec" && client.multi !== null &&
+    client.multi.some((q) => touches(q.spec));
+}
+
+/**
  * Whether the CLIENT PAUSE in force holds `spec` back: ALL holds every command; WRITE holds
  * writes, commands that may replicate (PUBLISH...), and EXEC of a transaction holding either.
  */
 function pausedFor(client: Client, spec: CommandSpec): boolean {
   if (client.server.pause.type === "all") return true;
-  const writes = (s: CommandSpec) => s.flags.includes("write") || s.flags.includes("may_replicate");
-  if (writes(spec)) return true;
+  if (mayReplicate(spec)) return true;
   return spec.fullName === "exec" && client.multi !== null &&
-    client.multi.some((queued) => writes(queued.spec));
+    client.multi.some((queued) => mayReplicate(queued.spec));
 }
 
 /**
- * Dispatch under CLIENT REPLY OFF or SKIP: the command runs and its reply is dropped, unless it
- * turns replies back on (CLIENT REPLY ON). A skip covers the one command after CLIENT REPLY
- * SKIP, as Redis's resetClient moves its flags. A command that blocks or is held by CLIENT
- * PAUSE keeps the skip until its reply comes (see `Client.block`, and the held command, which
- * comes back here).
+ * Dispatch under CLIENT REPLY OFF or SKIP (the replies themselves are dropped where they are
+ * made: `reject`, the QUEUED reply, `call`). A skip covers the one command after CLIENT REPLY
+ * SKIP, as Redis's resetClient moves its flags; a command that blocks or is held by CLIENT PAUSE
+ * keeps the skip until its reply comes (see `Client.block`, and the held command, which comes
+ * back here).
  */
 function dispatchMuted(client: Client, request: Request): void {
   if (client.replySkipNext) {
     client.replySkip = true;
     client.replySkipNext = false;
   }
-  const mark = client.out.length;
   const blocked = client.blocked;
   dispatchCommand(client, request);
-  if (client.blocked !== blocked) return;
-  if (client.replyOff || client.replySkip) client.out.truncate(mark);
-  client.replySkip = false;
+  if (client.blocked === blocked) client.replySkip = false;
+}
+
+/**
+ * The commands whose replies are confirmations Redis sends even under CLIENT REPLY OFF/SKIP
+ * (they are pushes in RESP3).
+ */
+const CONFIRMATIONS = new Set([
+  "subscribe",
+  "unsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "ssubscribe",
+  "sunsubscribe",
+]);
+
+/**
+ * Drops the reply `call` just made (from `mark`) under CLIENT REPLY OFF/SKIP, as Redis drops a
+ * reply when it is added: EXEC's own array goes only if replies were off when it began (its
+ * commands' replies were dropped one by one), and (un)subscribe confirmations stay.
+ */
+function dropMutedReply(
+  client: ClientContext,
+  spec: CommandSpec,
+  mark: number,
+  mutedBefore: boolean,
+  errorsBefore: number,
+): void {
+  const muted = spec.fullName === "exec" ? mutedBefore : client.replyOff || client.replySkip;
+  if (!muted) return;
+  if (CONFIRMATIONS.has(spec.fullName) && client.server.stats.errorReplies === errorsBefore) {
+    return;
+  }
+  client.out.truncate(mark);
 }
 
 /**
@@ -186,6 +245,8 @@ export function call(
   client.typed = typed;
   server.stats.commandsProcessed++;
   const mark = client.out.length;
+  const mutedBefore = client.replyOff || client.replySkip;
+  const errorsBefore = server.stats.errorReplies;
   try {
     spec.handler!(client, argv);
   } catch (error) {
@@ -198,6 +259,9 @@ export function call(
       server.log("warning", `Internal error running '${spec.fullName}': ${message}`);
       replyError(client, `ERR internal error: ${message}`);
     }
+  }
+  if (mutedBefore || client.replyOff || client.replySkip) {
+    dropMutedReply(client, spec, mark, mutedBefore, errorsBefore);
   }
   // MONITOR shows the command once it has run (failed ones too), admin commands aside.
   if (server.monitors.size > 0 && !spec.flags.includes("admin")) feedMonitors(client, argv);

@@ -295,3 +295,45 @@ Deno.test({
       await s.call("a", "DBSIZE");
     }),
 });
+
+Deno.test({
+  name: "CLIENT REPLY OFF still lets subscribe and unsubscribe confirmations through",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameScenario(async (s) => {
+      await s.pipeline(
+        "a",
+        ["CLIENT", "REPLY", "OFF"],
+        ["SUBSCRIBE", "c"],
+        ["PSUBSCRIBE", "p*"],
+        ["UNSUBSCRIBE"],
+        ["PUNSUBSCRIBE"],
+        ["CLIENT", "REPLY", "ON"],
+        ["PING"],
+      );
+      // Redis sends the four confirmations, then +OK and +PONG.
+      await s.read("a", 6);
+    });
+  },
+});
+
+Deno.test({
+  name: "CLIENT REPLY OFF queued in MULTI silences its own reply inside EXEC's array",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameScenario(async (s) => {
+      await s.pipeline(
+        "a",
+        ["MULTI"],
+        ["CLIENT", "REPLY", "OFF"],
+        ["SET", "a", "1"],
+        ["EXEC"],
+        ["CLIENT", "REPLY", "ON"],
+        ["PING"],
+      );
+      // Redis writes "*2" and nothing of the two queued replies: the parser then takes
+      // REPLY ON's +OK and PING's +PONG as the array's elements.
+      await s.read("a", 4);
+    });
+  },
+});

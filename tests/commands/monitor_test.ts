@@ -14,6 +14,7 @@ import {
   startMiniredis,
   startRealRedis,
 } from "../_util.ts";
+import { assertSameScenario } from "../_scenario.ts";
 
 /** What the commands below make a monitor see on `port`, addresses and times normalized. */
 async function monitorLines(port: number, commands: string[][]): Promise<string[]> {
@@ -100,5 +101,23 @@ Deno.test({
       await other.command("PING");
       assertEquals(await m.command("PING"), "+PONG\r\n");
     }
+  },
+});
+
+Deno.test({
+  name:
+    "A MONITOR connection cannot read, write or publish: Replica can't interact with the keyspace",
+  ignore: needsRedis(),
+  async fn() {
+    await assertSameScenario(async (s) => {
+      // Only the monitor's own commands run here, so it receives no monitor lines.
+      await s.call("m", "MONITOR");
+      await s.call("m", "SET", "k", "v");
+      await s.call("m", "GET", "k");
+      await s.call("m", "PUBLISH", "c", "x");
+      // (Commands it may run, PING, MULTI..., are shown to it with times: not compared here.)
+      await s.call("m", "RESET");
+      await s.call("m", "EXISTS", "k");
+    });
   },
 });
