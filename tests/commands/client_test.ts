@@ -337,3 +337,18 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "CLIENT PAUSE WRITE holds PUBLISH too, as Redis flags it as may-replicate",
+  ignore: needsRedis(),
+  fn: () =>
+    assertSameScenario(async (s) => {
+      await s.call("sub", "SUBSCRIBE", "c");
+      await s.call("p", "CLIENT", "PAUSE", "5000", "WRITE");
+      await s.send("a", "PUBLISH", "c", "held");
+      await s.blocked(1);
+      await s.call("p", "CLIENT", "UNPAUSE");
+      await s.read("a");
+      await s.read("sub");
+    }),
+});
