@@ -171,3 +171,19 @@ export class Inbox {
     return this.#items.splice(0);
   }
 }
+
+/**
+ * The channel/message pairs both JS clients' Pub/Sub scenarios publish in order: channels and
+ * patterns that match (`news.*`, `h?llo`) and do not, an empty message, UTF-8 and CRLF payloads.
+ */
+export const PUBSUB_MESSAGES: readonly [string, string][] = [
+  ["news", "first"],
+  ["news.tech", "ai"],
+  ["hello", "world"],
+  ["hallo", "welt"],
+  ["hllo", "nobody matches"],
+  ["weather", ""],
+  ["nobody", "x"],
+  ["news", "héllo wörld ✓"],
+  ["news.tech", "line\r\nbreak"],
+];
