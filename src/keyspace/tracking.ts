@@ -19,6 +19,19 @@
  * messages. A redirect to a client that has gone marks the tracking client's redirect broken
  * (flag R), and a RESP3 tracking client is told so with a `tracking-redir-broken` push.
  *
+ * @example
+ * ```ts
+ * import { ReplyWriter } from "../resp/reply_writer.ts";
+ * import { Tracking, type TrackingClient } from "./tracking.ts";
+ * const out = new ReplyWriter();
+ * out.version = 3;
+ * const client: TrackingClient = { id: 1, tracking: null, out, subscriptionCount: 0, wake() {} };
+ * const tracking = new Tracking({ lookup: () => client, current: () => null });
+ * const options = { redirect: 0, bcast: false, optin: false, optout: false, noloop: false };
+ * tracking.enable(client, { ...options, prefixes: [] });
+ * tracking.remember(client, ["user:1"]);
+ * tracking.invalidateKey("user:1"); // out now holds >2 invalidate [user:1]
+ * ```
  * @module
  */
 import type { ReplyWriter } from "../resp/reply_writer.ts";
