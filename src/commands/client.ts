@@ -87,9 +87,7 @@ function noEvict(ctx: ClientContext, argv: string[]): void {
 /** CLIENT PAUSE timeout [WRITE|ALL]: the timeout in milliseconds, ALL by default. */
 function pause(ctx: ClientContext, argv: string[]): void {
   if (argv.length > 4) {
-    throw new CommandError(
-      `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`,
-    );
+    throw new CommandError(Errors.subcommandSyntax(argv));
   }
   let type: PauseType = "all";
   if (argv.length === 4) {

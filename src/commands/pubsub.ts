@@ -12,7 +12,7 @@
  */
 import type { ClientContext } from "./context.ts";
 import type { SubscriptionKind } from "../keyspace/pubsub.ts";
-import { command, CommandError, type CommandSpec, groupSpec } from "./spec.ts";
+import { command, CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
 import { helpReply } from "./connection.ts";
 
 /** Writes one (un)subscribe confirmation; `name` null for "subscribed to nothing". */
@@ -22,6 +22,19 @@ function confirm(ctx: ClientContext, what: string, name: string | null, count: n
   ctx.out.bulk(name);
   ctx.out.integer(count);
 }
+
+/**
+ * The commands whose replies are (un)subscribe confirmations, which Redis sends even under
+ * CLIENT REPLY OFF/SKIP (they are pushes in RESP3).
+ */
+export const CONFIRMING_COMMANDS: ReadonlySet<string> = new Set([
+  "subscribe",
+  "unsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "ssubscribe",
+  "sunsubscribe",
+]);
 
 const SUBSCRIBE_REPLY: Record<SubscriptionKind, string> = {
   channel: "subscribe",
@@ -89,17 +102,8 @@ function spublish(ctx: ClientContext, argv: string[]): void {
   ctx.out.integer(ctx.server.pubsub.spublish(argv[1]!, argv[2]!));
 }
 
-/** Redis's addReplySubcommandSyntaxError. */
-function subcommandSyntaxError(argv: string[]): CommandError {
-  return new CommandError(
-    `ERR unknown subcommand or wrong number of arguments for '${
-      argv[1]!.slice(0, 128)
-    }'. Try PUBSUB HELP.`,
-  );
-}
-
 function listChannels(ctx: ClientContext, argv: string[], kind: "channel" | "shard"): void {
-  if (argv.length > 3) throw subcommandSyntaxError(argv);
+  if (argv.length > 3) throw new CommandError(Errors.subcommandSyntax(argv));
   ctx.out.bulkArray(ctx.server.pubsub.channels(kind, argv.length === 3 ? argv[2]! : null));
 }
 

@@ -131,4 +131,9 @@ export const Errors = {
   overflow: "ERR increment or decrement would overflow",
   tooBig: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
   wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
+  /** Redis's addReplySubcommandSyntaxError, for `argv` = [container, subcommand, ...]. */
+  subcommandSyntax: (argv: readonly string[]) =>
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${
+      argv[0]!.toUpperCase()
+    } HELP.`,
 } as const;

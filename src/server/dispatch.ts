@@ -13,7 +13,7 @@ import type { CommandSpec } from "../commands/spec.ts";
 import { CommandError, Errors } from "../commands/spec.ts";
 import { discardTransaction } from "../commands/transactions.ts";
 import { feedMonitors } from "../commands/monitor.ts";
-import { subscribedModeError } from "../commands/pubsub.ts";
+import { CONFIRMING_COMMANDS, subscribedModeError } from "../commands/pubsub.ts";
 import type { Request } from "../resp/decoder.ts";
 import type { Client } from "./client.ts";
 
@@ -199,19 +199,6 @@ function dispatchMuted(client: Client, request: Request): void {
 }
 
 /**
- * The commands whose replies are confirmations Redis sends even under CLIENT REPLY OFF/SKIP
- * (they are pushes in RESP3).
- */
-const CONFIRMATIONS = new Set([
-  "subscribe",
-  "unsubscribe",
-  "psubscribe",
-  "punsubscribe",
-  "ssubscribe",
-  "sunsubscribe",
-]);
-
-/**
  * Drops the reply `call` just made (from `mark`) under CLIENT REPLY OFF/SKIP, as Redis drops a
  * reply when it is added: EXEC's own array goes only if replies were off when it began (its
  * commands' replies were dropped one by one), and (un)subscribe confirmations stay.
@@ -225,7 +212,7 @@ function dropMutedReply(
 ): void {
   const muted = spec.fullName === "exec" ? mutedBefore : client.replyOff || client.replySkip;
   if (!muted) return;
-  if (CONFIRMATIONS.has(spec.fullName) && client.server.stats.errorReplies === errorsBefore) {
+  if (CONFIRMING_COMMANDS.has(spec.fullName) && client.server.stats.errorReplies === errorsBefore) {
     return;
   }
   client.out.truncate(mark);
