@@ -1,11 +1,14 @@
 /**
- * The miniredis executable: `miniredis serve [options]` runs the server, `--version` prints
- * the version, and anything else is the redis-cli-like client (src/client/cli.ts parses its
- * own options). This file only parses arguments and hands off.
+ * The miniredis executable: `miniredis serve [options]` runs the server, `miniredis check-aof
+ * [--fix|--truncate-to-timestamp <unix time>] <file.manifest|file.aof>` checks and repairs an
+ * append-only file as redis-check-aof does, `--version` prints the version, and anything else
+ * is the redis-cli-like client (src/client/cli.ts parses its own options). This file only
+ * parses arguments and hands off.
  *
  * @module
  */
 import { runCli } from "./src/client/cli.ts";
+import { checkAof } from "./src/persistence/check_aof.ts";
 import { MINIREDIS_VERSION, REDIS_VERSION } from "./src/version.ts";
 import { CONFIG_ALIASES, CONFIG_PARAMS } from "./src/server/config_table.ts";
 import { Server, type ServerOptions } from "./src/server/server.ts";
@@ -96,6 +99,7 @@ if (import.meta.main) {
   const args = Deno.args;
   let status: number;
   if (args[0] === "serve") status = await serve(args.slice(1));
+  else if (args[0] === "check-aof") status = await checkAof(args.slice(1));
   else if (args[0] === "--version" || args[0] === "-v") {
     console.log(`miniredis ${MINIREDIS_VERSION} (Redis API ${REDIS_VERSION})`);
     status = 0;

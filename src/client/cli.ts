@@ -37,6 +37,7 @@ const defaultIo: CliIo = {
 
 export const CLI_USAGE = `Usage: miniredis [OPTIONS] [cmd [arg [arg ...]]]
        miniredis serve [--port 6379] [--bind 127.0.0.1] [--tutorial] [--<config> <value> ...]
+       miniredis check-aof [--fix|--truncate-to-timestamp <unix time>] <file.manifest|file.aof>
 
   -h <hostname>      Server hostname (default: 127.0.0.1).
   -p <port>          Server port (default: 6379).
@@ -54,6 +55,7 @@ Examples:
   miniredis -p 7000 set greeting hello
   miniredis -p 7000 --no-raw get greeting
   miniredis cli
+  miniredis check-aof --fix appendonlydir/appendonly.aof.manifest
 `;
 
 interface CliOptions {
