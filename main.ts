@@ -82,8 +82,7 @@ async function serve(args: string[]): Promise<number> {
     console.error(`miniredis: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const stop = (signal: string) => () =>
-    server.shutdown(`Received ${signal} scheduling shutdown...`);
+  const stop = (signal: string) => () => server.shutdownOnSignal(signal);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     try {
       Deno.addSignalListener(signal, stop(signal));

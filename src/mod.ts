@@ -30,10 +30,12 @@ export type { RespValue } from "./resp/types.ts";
 
 /**
  * Starts a server and resolves once it listens. Defaults suit embedding: port 0 (a free
- * port) and warnings-only logging, unless the options say otherwise.
+ * port), warnings-only logging and no save points (`save ""`: an in-process server writes no
+ * dump.rdb unless asked to), unless the options say otherwise.
  */
 export async function startServer(options: ServerOptions = {}): Promise<Server> {
-  const server = new Server({ port: 0, loglevel: "warning", ...options });
+  const config = { save: "", ...options.config };
+  const server = new Server({ port: 0, loglevel: "warning", ...options, config });
   await server.start();
   return server;
 }

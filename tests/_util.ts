@@ -21,9 +21,19 @@ export function assert(condition: unknown, message = "Assertion failed"): assert
   if (!condition) throw new Error(message);
 }
 
-/** Starts our server in-process on a free port, logging only warnings. */
+/**
+ * Starts our server in-process on a free port, logging only warnings, with no save points (as
+ * the real redis-server of the differential tests runs) so that no test writes a dump.rdb.
+ */
 export async function startMiniredis(options: ServerOptions = {}): Promise<Server> {
-  const server = new Server({ port: 0, loglevel: "warning", logSink: () => {}, ...options });
+  const config = { save: "", ...options.config };
+  const server = new Server({
+    port: 0,
+    loglevel: "warning",
+    logSink: () => {},
+    ...options,
+    config,
+  });
   await server.start();
   return server;
 }

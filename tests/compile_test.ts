@@ -47,7 +47,7 @@ Deno.test({
       assert(build.success, new TextDecoder().decode(build.stderr));
       const port = freePort();
       const server = new Deno.Command(exe, {
-        args: ["serve", "--port", String(port), "--loglevel", "warning"],
+        args: ["serve", "--port", String(port), "--loglevel", "warning", "--save", ""],
         stdout: "null",
         stderr: "null",
       }).spawn();

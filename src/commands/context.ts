@@ -17,6 +17,7 @@ import type { ReplyWriter } from "../resp/reply_writer.ts";
 import type { RespValue } from "../resp/types.ts";
 import type { Config } from "../server/config.ts";
 import type { ClientPause } from "../server/pause.ts";
+import type { Persistence } from "../persistence/persistence.ts";
 import type { CommandSpec } from "./spec.ts";
 
 /** Counters INFO stats reports. */
@@ -75,6 +76,24 @@ export interface ClientContext extends Watcher, TrackingClient {
   closeAfterReply: boolean;
   /** Full name of the last command run (`client|list`), for CLIENT LIST. */
   lastCommand: string;
+  /**
+   * The form the running command is logged in (the AOF) when not its own arguments: a write
+   * sets it to log its effect (SET ... EX as SET ... PXAT), as Redis's
+   * rewriteClientCommandVector. Setting it also logs a command that counted no change
+   * (FLUSHDB of an empty database), as Redis's forceCommandPropagation. Reset before each
+   * command.
+   */
+  propagateAs: string[] | null;
+  /**
+   * The running command logs nothing of its own, having logged its effect with
+   * `ServerContext.alsoPropagate` (SPOP as SREM): Redis's preventCommandPropagation.
+   */
+  propagateNothing: boolean;
+  /** Where this client's logged writes end in the AOF: its replies wait until it is written. */
+  aofMark: number;
+  /** The command running (or blocked, for BLPOP & co), as the dispatcher called it. */
+  currentSpec: CommandSpec | null;
+  currentArgv: string[] | null;
   /** Selects database `index` (already range-checked). */
   select(index: number): void;
   /** The CLIENT LIST / CLIENT INFO line for this client, without its newline. */
@@ -128,8 +147,6 @@ export interface ServerContext {
   readonly runId: string;
   /** The port actually listened on. */
   readonly port: number;
-  /** Epoch seconds of the last successful save. */
-  lastSave: number;
   /** The clients in MONITOR mode. */
   readonly monitors: Set<ClientContext>;
   /** CLIENT TRACKING's tables. */
@@ -160,6 +177,21 @@ export interface ServerContext {
    * (`NotifyType`) happened to `key` in database `dbid`.
    */
   notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void;
+  /**
+   * Logs `argv` (the AOF) as run in database `db`, as one more operation of the running
+   * command, after what it logged so far: Redis's alsoPropagate. Outside a command (active
+   * expiry) it is logged at once. A no-op while nothing is logged (appendonly no, loading).
+   */
+  alsoPropagate(db: number, argv: string[], typed?: (RespValue | undefined)[] | null): void;
+  /**
+   * Brackets one unit of logged operations (a command, a blocked client served): what is
+   * propagated in between is logged together, wrapped in MULTI/EXEC when there is more than one
+   * operation, once the outermost unit ends.
+   */
+  beginUnit(): void;
+  endUnit(): void;
+  /** Snapshots, the AOF, and their state (SAVE, BGSAVE, INFO persistence...). */
+  readonly persistence: Persistence;
   /** Runs a queued command for `client` as the dispatcher runs one (EXEC). */
   call(client: ClientContext, command: QueuedCommand): void;
   /** Pub/Sub: channels, patterns and shard channels with their subscribers. */
@@ -169,8 +201,11 @@ export interface ServerContext {
   /** The command named `name` in any letter case, or undefined. */
   findCommand(name: string): CommandSpec | undefined;
   clients(): Iterable<ClientContext>;
-  /** Stops the server (SHUTDOWN). */
-  shutdown(reason: string): void;
+  /**
+   * Stops the server (SHUTDOWN, once persistence is ready for it), logging `reason` first
+   * unless it is null.
+   */
+  shutdown(reason: string | null): void;
   /** Writes a log line at a Redis log level. */
   log(level: "debug" | "verbose" | "notice" | "warning", message: string): void;
 }

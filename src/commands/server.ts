@@ -1,5 +1,5 @@
 /**
- * Server commands: DBSIZE, FLUSHDB, FLUSHALL, INFO, TIME, CONFIG, COMMAND, SHUTDOWN, LASTSAVE.
+ * Server commands: DBSIZE, FLUSHDB, FLUSHALL, INFO, TIME, CONFIG, COMMAND, SHUTDOWN.
  *
  * COMMAND's output is generated from the command table; the parts that are documentation
  * rather than behaviour (summaries, ACL categories, key specs) come from `command_data.json`,
@@ -147,19 +147,7 @@ function infoSection(ctx: ClientContext, name: string): string | null {
       break;
     }
     case "persistence":
-      lines.push(
-        ["loading", 0],
-        ["async_loading", 0],
-        ["rdb_changes_since_last_save", s.dirty],
-        ["rdb_bgsave_in_progress", 0],
-        ["rdb_last_save_time", s.lastSave],
-        ["rdb_last_bgsave_status", "ok"],
-        ["aof_enabled", 0],
-        ["aof_rewrite_in_progress", 0],
-        ["aof_rewrite_scheduled", 0],
-        ["aof_last_bgrewrite_status", "ok"],
-        ["aof_last_write_status", "ok"],
-      );
+      lines.push(...s.persistence.info());
       break;
     case "stats": {
       const st = s.stats;
@@ -705,10 +693,10 @@ const commandSubcommands = [
 ] as const;
 
 /**
- * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], with Redis's checks of the combination. Without
- * persistence or replicas the options change nothing else: SAVE and NOSAVE have no data file
- * to write or skip, NOW has no lagging replicas to stop waiting for, and FORCE has no failed
- * save to ignore. Shutdown is immediate, so ABORT never finds one in progress.
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], with Redis's checks of the combination. The
+ * final save follows the save points unless SAVE or NOSAVE says otherwise, and a failed save
+ * keeps the server running unless FORCE is given. There are no replicas, so NOW changes
+ * nothing, and shutdown is immediate, so ABORT never finds one in progress.
  */
 function shutdown(ctx: ClientContext, argv: string[]): void {
   const options = new Set<string>();
@@ -724,7 +712,14 @@ function shutdown(ctx: ClientContext, argv: string[]): void {
     throw new CommandError(Errors.syntax);
   }
   if (abort) throw new CommandError("ERR No shutdown in progress.");
-  ctx.server.shutdown("User requested shutdown...");
+  ctx.server.log("warning", "User requested shutdown...");
+  const ready = ctx.server.persistence.prepareForShutdown({
+    save: options.has("save"),
+    nosave: options.has("nosave"),
+    force: options.has("force"),
+  });
+  if (!ready) throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+  ctx.server.shutdown(null);
 }
 
 /** The server group's commands. */
@@ -744,6 +739,8 @@ export const serverCommands: CommandSpec[] = [
     handler: (c, a) => {
       flushOption(a);
       flushDatabases(c.server, c.db);
+      // Logged even when the database was empty, as Redis forces its propagation.
+      c.propagateAs = a;
       c.out.ok();
     },
   }),
@@ -755,6 +752,10 @@ export const serverCommands: CommandSpec[] = [
     handler: (c, a) => {
       flushOption(a);
       flushDatabases(c.server, null);
+      // As Redis's flushAllDataAndResetRDB: a BGSAVE in progress is stopped, the empty dataset
+      // is saved at once when save points are set, and the command is always logged.
+      c.server.persistence.flushedAll();
+      c.propagateAs = a;
       c.out.ok();
     },
   }),
@@ -765,13 +766,6 @@ export const serverCommands: CommandSpec[] = [
     flags: ["loading", "stale", "fast"],
     group: "server",
     handler: time,
-  }),
-  command({
-    name: "lastsave",
-    arity: 1,
-    flags: ["loading", "stale", "fast"],
-    group: "server",
-    handler: (c) => c.out.integer(c.server.lastSave),
   }),
   command({
     name: "config",

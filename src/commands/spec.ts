@@ -34,6 +34,7 @@ export type CommandFlag =
   | "may_replicate"
   | "no_mandatory_keys"
   | "no_multi"
+  | "no_async_loading"
   | "movablekeys"
   | "allow_busy";
 

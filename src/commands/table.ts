@@ -6,10 +6,12 @@
  */
 import { clientCommands } from "./client.ts";
 import { connectionCommands } from "./connection.ts";
+import { dumpCommands } from "./dump.ts";
 import { hashCommands } from "./hash.ts";
 import { keyCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
 import { monitorCommands } from "./monitor.ts";
+import { persistenceCommands } from "./persistence.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./set.ts";
@@ -28,12 +30,14 @@ export function buildCommandTable(): Map<string, CommandSpec> {
     setCommands,
     sortedSetCommands,
     keyCommands,
+    dumpCommands,
     connectionCommands,
     clientCommands,
     serverCommands,
     monitorCommands,
     transactionCommands,
     pubsubCommands,
+    persistenceCommands,
   ];
   for (const group of groups) {
     for (const spec of group) {

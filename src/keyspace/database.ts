@@ -295,6 +295,26 @@ export class Database {
     this.#meta.put(this.#hashOf(key), word);
   }
 
+  /**
+   * Redis's objectSetLRUOrLFU for a key just stored (RESTORE's IDLETIME and FREQ, an RDB's IDLE
+   * and FREQ): under LFU the counter `freq`, else the access time set back `idle` seconds from
+   * the LRU clock, wrapping around the 24-bit clock as Redis does. A negative value is not given.
+   */
+  setAccess(key: string, idle: bigint, freq: bigint): void {
+    const h = this.#hashOf(key);
+    const word = this.#meta.word(h);
+    if (word === -1) return;
+    if (this.#policy.lfu) {
+      if (freq >= 0n) this.#meta.put(h, (word & ~0xff) | Number(freq));
+      return;
+    }
+    if (idle < 0n) return;
+    // The 24-bit field keeps the low bits of a time still negative after one wrap, as Redis's.
+    let abs = BigInt(word & CLOCK_BITS) - idle;
+    if (abs < 0n) abs += BigInt(CLOCK_BITS);
+    this.#meta.put(h, (word & ~CLOCK_BITS) | Number(BigInt.asUintN(24, abs)));
+  }
+
   /** The encoding of the string at `key` when its text alone does not tell, else null. */
   stringEncoding(key: string): StringEncoding | null {
     const word = this.#meta.word(this.#hashOf(key));

@@ -94,6 +94,12 @@ export interface RequestDecoderOptions {
    * always authenticated.
    */
   authenticated?: () => boolean;
+  /**
+   * Read an append-only file rather than a client: every record is a multibulk (no inline
+   * commands), and `#` annotation lines (`#TS:...`, aof-timestamp-enabled) are skipped, as
+   * Redis's AOF loader reads. Default false.
+   */
+  aof?: boolean;
 }
 
 /** Redis 7.0's limits for a client that has not authenticated (`authRequired`). */
@@ -103,6 +109,7 @@ const UNAUTHENTICATED_BULK = 16384;
 const STAR = 42;
 const DOLLAR = 36;
 const LF = 10;
+const HASH = 35;
 const EMPTY = new Uint8Array(0);
 /** Keeps held buffers up to this size for the next request; larger ones are dropped. */
 const KEEP_HELD = 64 * 1024;
@@ -111,6 +118,7 @@ const KEEP_HELD = 64 * 1024;
 export class RequestDecoder {
   readonly #limits: DecoderLimits;
   readonly #authenticated: (() => boolean) | null;
+  readonly #aof: boolean;
   readonly #latin1 = new Latin1Decoder();
   /** Parses typed arguments, resuming an unfinished one where it stopped. */
   readonly #values: ValueParser;
@@ -139,6 +147,7 @@ export class RequestDecoder {
   ) {
     this.#limits = limits;
     this.#authenticated = options.authenticated ?? null;
+    this.#aof = options.aof ?? false;
     this.#values = new ValueParser(limits, {
       depth: 1,
       checkHeader: (kind, length) => this.#admit(kind, length),
@@ -231,7 +240,9 @@ export class RequestDecoder {
     while (pos < end) {
       if (this.#argv === null) {
         if (buf[pos] !== STAR) {
-          const next = this.#parseInline(buf, pos, end, out);
+          const next = this.#aof
+            ? this.#skipAnnotation(buf, pos, end)
+            : this.#parseInline(buf, pos, end, out);
           if (next === -1) return pos;
           pos = next;
           continue;
@@ -320,6 +331,21 @@ export class RequestDecoder {
   }
 
   /** Parses one inline command line; returns the offset after it, or -1 if incomplete. */
+  /** An AOF's `#` line skipped (-1: not whole yet); anything else where `*` belongs is damage. */
+  #skipAnnotation(buf: Uint8Array, pos: number, end: number): number {
+    if (buf[pos] !== HASH) {
+      throw new RespProtocolError(
+        `Protocol error: expected '*', got '${String.fromCharCode(buf[pos]!)}'`,
+      );
+    }
+    const lf = buf.indexOf(LF, pos);
+    if (lf === -1 || lf >= end) {
+      this.#need = end - pos + 1;
+      return -1;
+    }
+    return lf + 1;
+  }
+
   #parseInline(buf: Uint8Array, pos: number, end: number, out: Request[]): number {
     const lf = buf.indexOf(LF, pos);
     if (lf === -1 || lf >= end) {

@@ -6,12 +6,13 @@
  * @module
  */
 import type { ClientContext, QueuedCommand, ServerContext } from "../commands/context.ts";
+import type { CommandSpec } from "../commands/spec.ts";
 import { Waiter } from "../keyspace/blocking.ts";
 import type { Database } from "../keyspace/database.ts";
 import { Subscriptions } from "../keyspace/pubsub.ts";
 import type { WatchedKey } from "../keyspace/watch.ts";
 import type { TrackingState } from "../keyspace/tracking.ts";
-import { replyError } from "./dispatch.ts";
+import { preserveKeys, replyError } from "./dispatch.ts";
 import { ReplyWriter } from "../resp/reply_writer.ts";
 import type { RespValue } from "../resp/types.ts";
 
@@ -29,6 +30,13 @@ export class Client implements ClientContext {
   authenticated: boolean;
   closeAfterReply = false;
   lastCommand = "NULL";
+  propagateAs: string[] | null = null;
+  propagateNothing = false;
+  /** Where this client's logged writes end in the AOF (see `AofWriter.end`). */
+  aofMark = 0;
+  /** The command running (or blocked), as `call` ran it. */
+  currentSpec: CommandSpec | null = null;
+  currentArgv: string[] | null = null;
   /** Epoch ms of connection and of the last command. */
   readonly createdAt: number;
   lastInteraction: number;
@@ -210,8 +218,11 @@ export class Client implements ClientContext {
     this.closeHandle();
   }
 
+  /** The AOF's client replaying the file at start-up: never blocks. */
+  loading = false;
+
   get canBlock(): boolean {
-    return !this.inExec;
+    return !this.inExec && !this.loading;
   }
 
   block(
@@ -222,9 +233,25 @@ export class Client implements ClientContext {
   ): void {
     let settle = () => {};
     this.blocked = new Promise((resolve) => (settle = resolve));
+    const server = this.server;
+    const spec = this.currentSpec!;
+    const argv = this.currentArgv!;
+    // Serving is a unit of its own for the AOF (what the pop did), and a write that a snapshot
+    // in progress must see coming.
+    const served = (key: string) => {
+      server.beginUnit();
+      try {
+        if (server.persistence.snapshotting) preserveKeys(this, spec, argv);
+        return serve(key);
+      } finally {
+        server.endUnit();
+        const aof = server.persistence.aof;
+        if (aof !== null) this.aofMark = aof.end;
+      }
+    };
     this.server.blocking.block(
       new Waiter(this.id, this.db, keys, deadline, {
-        serve: (key) => this.#muted(() => serve(key)),
+        serve: (key) => this.#muted(() => served(key)),
         timeout: () => this.#muted(() => (timeout(), true)),
         error: (text) => this.#muted(() => (replyError(this, text), true)),
         unblocked: () => {

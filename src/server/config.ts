@@ -72,6 +72,28 @@ const SPECIAL_NORMALIZERS = new Map<string, Normalizer>([
     if (flags === null) throw fail("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
     return KeyspaceNotifier.formatFlags(flags);
   }],
+  // Pairs of seconds and changes, written back with single spaces.
+  ["save", (raw, fail) => {
+    const words = raw.split(" ").filter((w) => w !== "");
+    if (words.length % 2 !== 0 || words.some((w) => !/^\d+$/.test(w))) {
+      throw fail("Invalid save parameters");
+    }
+    return words.join(" ");
+  }],
+  // As Redis chdirs to it: it must be a directory, and reads back as its absolute path.
+  ["dir", (raw, fail) => {
+    if (raw === "") return raw;
+    try {
+      const path = Deno.realPathSync(raw);
+      if (!Deno.statSync(path).isDirectory) throw fail("Not a directory");
+      return path;
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw fail(
+        error instanceof Deno.errors.NotFound ? "No such file or directory" : String(error),
+      );
+    }
+  }],
   // Only the classes given change; `current` is the stored value (see `#normalize`).
   ["client-output-buffer-limit", (raw, fail, current: string = DEFAULT_OUTPUT_LIMITS) => {
     const text = normalizeOutputLimits(raw, current);

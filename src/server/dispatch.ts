@@ -125,6 +125,11 @@ function dispatchCommand(client: Client, request: Request): void {
   if (client.multi !== null && spec.flags.includes("no_multi")) {
     return reject(client, "ERR Command not allowed inside a transaction", spec);
   }
+  // As Redis: no writes (and no PING) while the disk refuses what we must persist.
+  const diskError = server.persistence.diskError;
+  if (diskError !== null && (spec.flags.includes("write") || spec.fullName === "ping")) {
+    return reject(client, diskError, spec);
+  }
   if (client.out.version === 2 && client.subscriptionCount > 0) {
     const error = subscribedModeError(spec);
     if (error !== null) return reject(client, error, spec);
@@ -219,6 +224,15 @@ function dropMutedReply(
 }
 
 /**
+ * Tells the snapshot in progress which keys the write `spec` is about to change: its keys, in
+ * every database for MOVE and COPY (whose target may be another one).
+ */
+export function preserveKeys(client: ClientContext, spec: CommandSpec, argv: string[]): void {
+  const everyDb = spec.fullName === "move" || spec.fullName === "copy";
+  client.server.persistence.beforeWrite(client.db, commandKeys(spec, argv), everyDb);
+}
+
+/**
  * Runs a command whose checks have passed, as Redis's call(): counts it, and turns a thrown
  * `CommandError` into its error reply. EXEC runs its queued commands through here.
  */
@@ -234,7 +248,18 @@ export function call(
   const mark = client.out.length;
   const mutedBefore = client.replyOff || client.replySkip;
   const errorsBefore = server.stats.errorReplies;
+  const dirtyBefore = server.dirty;
+  const persistence = server.persistence;
+  client.propagateAs = null;
+  client.propagateNothing = false;
+  client.currentSpec = spec;
+  client.currentArgv = argv;
+  server.beginUnit();
   try {
+    // A snapshot in progress keeps the keys this write changes as they were (copy on write).
+    if (persistence.snapshotting && spec.flags.includes("write")) {
+      preserveKeys(client, spec, argv);
+    }
     spec.handler!(client, argv);
   } catch (error) {
     // A handler that fails after starting its reply leaves no partial reply behind.
@@ -247,6 +272,17 @@ export function call(
       replyError(client, `ERR internal error: ${message}`);
     }
   }
+  // A command that changed the dataset is logged (the AOF) after what it logged itself, in
+  // the database it ends in, as Redis's call() propagates it; EXEC's commands log themselves.
+  const rewritten = client.propagateAs;
+  const wrote = server.dirty !== dirtyBefore || rewritten !== null;
+  if (wrote && !client.propagateNothing && spec.fullName !== "exec") {
+    server.alsoPropagate(client.db.index, rewritten ?? argv, rewritten === null ? typed : null);
+  }
+  server.endUnit();
+  // Its reply must wait for what it logged (see ConnectionWriter).
+  const aof = persistence.aof;
+  if (aof !== null && (wrote || client.propagateNothing)) client.aofMark = aof.end;
   if (mutedBefore || client.replyOff || client.replySkip) {
     dropMutedReply(client, spec, mark, mutedBefore, errorsBefore);
   }

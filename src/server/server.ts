@@ -47,6 +47,11 @@ import { Logger, type LogLevel, type LogSink } from "./log.ts";
 import { ClientPause } from "./pause.ts";
 import { type OutputLimit, type OutputLimits, parseOutputLimits } from "./output_limits.ts";
 import { MINIREDIS_VERSION, REDIS_VERSION } from "../version.ts";
+import { Persistence } from "../persistence/persistence.ts";
+import type { ReplayClient } from "../persistence/aof_loader.ts";
+import { discardTransaction } from "../commands/transactions.ts";
+import type { FsyncPolicy, LoggedOp } from "../persistence/aof_writer.ts";
+import type { RespValue } from "../resp/types.ts";
 
 /** Options for a server; any other redis.conf parameter goes in `config`. */
 export interface ServerOptions {
@@ -120,7 +125,7 @@ export class Server implements ServerContext {
   readonly tutorial: boolean;
   readonly startedAt: number;
   readonly runId: string;
-  lastSave: number;
+  readonly persistence: Persistence;
   readonly commands: ReadonlyMap<string, CommandSpec> = buildCommandTable();
   readonly logger: Logger;
   readonly limits: DecoderLimits = defaultDecoderLimits();
@@ -163,7 +168,6 @@ export class Server implements ServerContext {
     this.tutorial = options.tutorial ?? false;
     this.logger = new Logger(options.loglevel ?? "notice", options.logSink);
     this.startedAt = this.clock.now();
-    this.lastSave = Math.floor(this.startedAt / 1000);
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
@@ -176,11 +180,17 @@ export class Server implements ServerContext {
     if (options.loglevel !== undefined) initial.push(["loglevel", options.loglevel]);
     for (const [k, v] of Object.entries(options.config ?? {})) initial.push([k, v]);
     for (const [k, v] of initial) this.config.setInitial(k, v);
+    // As redis-server without a config file: files go to the working directory.
+    if (this.config.get("dir") === "") this.config.setInitial("dir", Deno.cwd());
 
+    this.persistence = new Persistence(this);
     const count = this.config.getNumber("databases");
     if (!(count >= 1 && count <= 1_000_000)) throw new RangeError("Invalid number of databases");
     // As Redis's deleteExpiredKeyAndPropagate: lazy and active expiry both end here.
     const onExpired = (db: Database, key: string) => {
+      // Logged as a DEL: inside a command, as part of its unit; from the active cycle, alone.
+      const lazy = this.config.get("lazyfree-lazy-expire") === "yes";
+      this.alsoPropagate(db.index, [lazy ? "UNLINK" : "DEL", key]);
       this.notifyKeyspaceEvent(NotifyType.expired, "expired", key, db.index);
       this.signalModifiedKey(db, key);
       this.stats.expiredKeys++;
@@ -207,6 +217,21 @@ export class Server implements ServerContext {
       this.#outputCheckFloor = REPLY_BUFFER_BYTES +
         Math.min(limits.normal.floor, limits.pubsub.floor);
     });
+    // CONFIG SET appendonly yes writes a fresh AOF from the dataset first; no stops logging.
+    this.config.onApply("appendonly", (value) => {
+      if (value === "yes") {
+        this.persistence.enableAof().catch((error) =>
+          this.log(
+            "warning",
+            `Unable to turn on AOF: ${error instanceof Error ? error.message : error}`,
+          )
+        );
+      } else this.persistence.disableAof();
+    });
+    this.config.onChange("appendfsync", (value) => {
+      const aof = this.persistence.aof;
+      if (aof !== null) aof.policy = value as FsyncPolicy;
+    });
     const limits = this.encodingLimits;
     const limit = (name: string, set: (n: number) => void) =>
       this.config.onChange(name, (v) => set(Number(v)));
@@ -215,6 +240,70 @@ export class Server implements ServerContext {
     limit("set-max-intset-entries", (n) => (limits.setMaxIntsetEntries = n));
     limit("zset-max-listpack-entries", (n) => (limits.zsetMaxListpackEntries = n));
     limit("zset-max-listpack-value", (n) => (limits.zsetMaxListpackValue = n));
+  }
+
+  /** Operations of the unit in progress (see `beginUnit`), and how deeply units nest. */
+  #pendingOps: LoggedOp[] = [];
+  #unitDepth = 0;
+
+  alsoPropagate(db: number, argv: string[], typed?: (RespValue | undefined)[] | null): void {
+    const aof = this.persistence.aof;
+    if (aof === null) return;
+    if (this.#unitDepth === 0) aof.append(db, argv, typed);
+    else this.#pendingOps.push({ db, argv, typed: typed ?? null });
+  }
+
+  beginUnit(): void {
+    this.#unitDepth++;
+  }
+
+  endUnit(): void {
+    if (--this.#unitDepth !== 0 || this.#pendingOps.length === 0) return;
+    const ops = this.#pendingOps;
+    this.#pendingOps = [];
+    this.persistence.aof?.encoder.appendUnit(ops);
+  }
+
+  /** The AOF's client (Redis's fake client): runs logged commands at start-up, replies dropped. */
+  #replayClient(): ReplayClient {
+    const client = new Client(-1, this, "", "", -1, () => {});
+    client.authenticated = true;
+    client.loading = true;
+    return {
+      run: (request) => {
+        dispatch(client, request);
+        client.out.discard();
+        if (client.lastCommand !== "NULL") return null;
+        return `Unknown command '${request.argv[0]}'`;
+      },
+      get inMulti() {
+        return client.multi !== null;
+      },
+      discardMulti: () => discardTransaction(client),
+    };
+  }
+
+  #aofBatch: Promise<void> | null = null;
+
+  /**
+   * Resolves once the AOF's buffer is written, by one write for every connection that wants
+   * it in this microtask checkpoint (Redis writes once per event loop turn, in beforeSleep):
+   * under load the connections answered together share one write.
+   */
+  aofBatch(): Promise<void> {
+    return this.#aofBatch ??= new Promise((resolve) => {
+      queueMicrotask(() => {
+        this.#aofBatch = null;
+        this.persistence.aof?.flush();
+        resolve();
+      });
+    });
+  }
+
+  /** Bytes in use, as INFO's used_memory counts them. */
+  usedMemory(): number {
+    const m = Deno.memoryUsage();
+    return m.heapUsed + m.external;
   }
 
   call(client: ClientContext, command: QueuedCommand): void {
@@ -336,7 +425,7 @@ export class Server implements ServerContext {
   }
 
   /** Starts listening; rejects if an address cannot be bound. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
     this.log("notice", "oO0OoO0OoO0Oo miniredis is starting oO0OoO0OoO0Oo");
     this.log(
       "notice",
@@ -349,7 +438,16 @@ export class Server implements ServerContext {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log("warning", `Failed listening on port ${port} (tcp), aborting. ${message}`);
-      return Promise.reject(error);
+      throw error;
+    }
+    try {
+      await this.persistence.loadAtStartup(() => this.#replayClient());
+    } catch (error) {
+      for (const l of this.#listeners) l.close();
+      this.#listeners = [];
+      const message = error instanceof Error ? error.message : String(error);
+      this.log("warning", message);
+      throw error;
     }
     this.#port = port;
     this.config.setInitial("port", String(port));
@@ -368,7 +466,6 @@ export class Server implements ServerContext {
     this.config.onApply("bind", (value) => this.#rebind(value, this.#port));
     this.#scheduleExpiry();
     this.log("notice", "Ready to accept connections tcp");
-    return Promise.resolve();
   }
 
   /**
@@ -509,7 +606,7 @@ export class Server implements ServerContext {
     const writer = decoder.writable.getWriter();
     const reader = decoder.readable.getReader();
     const pump = this.#pump(conn, writer, decoder, client);
-    const output = new ConnectionWriter(conn, client, this.stats, this.clock, (error) => {
+    const output = new ConnectionWriter(conn, client, this, (error) => {
       // A write failed outside a request (a published message): the connection is gone.
       if (!closed && !client.killed) {
         const message = error instanceof Error ? error.message : String(error);
@@ -685,6 +782,7 @@ export class Server implements ServerContext {
       }
       this.#closeIdleClients();
       this.#checkOutputLimits();
+      this.persistence.cron();
       this.#expireTimer = setTimeout(tick, 1000 / hz);
     };
     this.#expireTimer = setTimeout(tick, 100);
@@ -720,10 +818,13 @@ export class Server implements ServerContext {
     }
   }
 
-  /** Stops the server: SHUTDOWN and signals come here. */
-  shutdown(reason: string): void {
+  /**
+   * Stops the server: SHUTDOWN (after its persistence work) and `close` come here; a signal
+   * comes through `shutdownOnSignal`.
+   */
+  shutdown(reason: string | null): void {
     if (this.#closing) return;
-    this.log("warning", reason);
+    if (reason !== null) this.log("warning", reason);
     this.#closing = true;
     clearTimeout(this.#expireTimer);
     this.blocking.close();
@@ -736,7 +837,23 @@ export class Server implements ServerContext {
     }
     for (const client of this.#clients.values()) client.kill();
     this.log("warning", "miniredis is now ready to exit, bye bye...");
-    Promise.allSettled([...this.#tasks]).then(() => this.#resolveDone());
+    Promise.allSettled([...this.#tasks, this.persistence.close()]).then(() => this.#resolveDone());
+  }
+
+  /**
+   * SIGTERM/SIGINT: stops as SHUTDOWN without options does, saving first when save points are
+   * set; as Redis, a failed save keeps the server running.
+   */
+  shutdownOnSignal(signal: string): void {
+    this.log("warning", `Received ${signal} scheduling shutdown...`);
+    if (!this.persistence.prepareForShutdown()) {
+      this.log(
+        "warning",
+        "SIGTERM received but errors trying to shut down the server, check the logs for more information",
+      );
+      return;
+    }
+    this.shutdown(null);
   }
 
   /** Stops the server and waits until every connection is closed. */
@@ -770,8 +887,7 @@ class ConnectionWriter {
   constructor(
     private readonly conn: Deno.Conn,
     private readonly client: Client,
-    private readonly stats: ServerStats,
-    private readonly clock: Clock,
+    private readonly server: Server,
     /** A write failed with nobody waiting for it. */
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -802,10 +918,21 @@ class ConnectionWriter {
     const client = this.client;
     try {
       while (client.out.length > 0) {
+        // The AOF is written before any reply, as Redis's beforeSleep does; the replies of a
+        // client whose own writes are not in the file yet wait (while the disk fails: nothing
+        // acknowledged may be lost), while other clients' replies go on.
+        const aof = this.server.persistence.aof;
+        if (aof !== null && aof.pending > 0) {
+          await this.server.aofBatch();
+          if (aof.pending > 0 && !aof.flush() && aof.written < client.aofMark) {
+            await aof.writable();
+            continue;
+          }
+        }
         const bytes = client.out.take();
         this.#taken += bytes.length;
-        this.stats.netOutputBytes += bytes.length;
-        client.lastInteraction = this.clock.now(); // as Redis's writeToClient counts it
+        this.server.stats.netOutputBytes += bytes.length;
+        client.lastInteraction = this.server.clock.now(); // as Redis's writeToClient counts it
         client.outputInFlight = bytes.length;
         let offset = 0;
         while (offset < bytes.length) {

@@ -271,7 +271,7 @@ Deno.test({
   name: "serve starts on a free port, logs like redis-server and stops with exit 0 on SIGTERM",
   async fn() {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "serve", "--port", "0", "--loglevel", "notice"],
+      args: ["run", "-A", MAIN, "serve", "--port", "0", "--loglevel", "notice", "--save", ""],
       stdin: "null",
       stdout: "null",
       stderr: "piped",

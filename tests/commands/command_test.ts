@@ -234,6 +234,8 @@ const KEYED: readonly string[][] = [
   ["ssubscribe", "a", "b"],
   ["sunsubscribe", "a", "b"],
   ["spublish", "ch", "message"],
+  ["dump", "k"],
+  ["restore", "k", "0", "payload", "REPLACE"],
 ];
 
 Deno.test({
