@@ -7,6 +7,7 @@
  * Writes report their changes as t_hash.c does: the modification signal, the keyspace event
  * (`hset`, `hdel`, `hincrby`, `hincrbyfloat`; `new` for a created hash, `del` for an emptied
  * one) and the dirty count. HSET reports every pair given, changed or not, as Redis does.
+ * HINCRBYFLOAT is logged (the AOF) as the HSET of its result, as t_hash.c rewrites it.
  *
  * @module
  */
@@ -194,6 +195,8 @@ function hincrbyfloat(ctx: ClientContext, argv: string[]): void {
   const text = formatLongDouble(sum);
   storeField(ctx, key, existing, field, text);
   changed(ctx, "hincrbyfloat", key);
+  // The result, not the increment: float formatting must not differ on replay.
+  ctx.propagateAs = ["HSET", key, field, text];
   ctx.out.bulk(text);
 }
 

@@ -10,6 +10,8 @@
  * Writes report their changes as db.c, expire.c and sort.c do: the modification signal, the
  * keyspace event (`del`, `expire`, `persist`, `rename_from` and `rename_to`, `move_from` and
  * `move_to`, `copy_to`, `sortstore`; `new` wherever a key is added) and the dirty count.
+ * They are logged (the AOF) as they ran, but for the EXPIRE family: as expire.c rewrites it,
+ * as PEXPIREAT with the absolute time (options kept), or as DEL for a time already past.
  *
  * @module
  */
@@ -51,6 +53,18 @@ function peekRead(ctx: ClientContext, key: string, notifyMiss = true): Value | u
     }
   } else ctx.server.stats.keyspaceHits++;
   return value;
+}
+
+/**
+ * How a deletion a command made is logged (the AOF), as Redis rewrites it: `UNLINK key` when
+ * the lazy-free parameter `lazyfree` is on (it decides how Redis freed it), else `DEL key`.
+ */
+export function loggedDeletion(
+  ctx: ClientContext,
+  lazyfree: "lazyfree-lazy-expire" | "lazyfree-lazy-user-del" | "lazyfree-lazy-server-del",
+  key: string,
+): string[] {
+  return [ctx.server.config.get(lazyfree) === "yes" ? "UNLINK" : "DEL", key];
 }
 
 /** The generic event `event` on `key` of the client's database, with signal and dirty count. */
@@ -119,13 +133,18 @@ function expireGeneric(ctx: ClientContext, argv: string[], seconds: boolean, rel
     if (gt && (current === undefined || when <= current)) return ctx.out.integer(0);
     if (lt && current !== undefined && when >= current) return ctx.out.integer(0);
   }
-  // A time already past deletes the key, reported as a DEL.
+  // A time already past deletes the key, reported (and logged) as a DEL.
   if (when <= now) {
     db.delete(key);
     changed(ctx, "del", key);
+    ctx.propagateAs = loggedDeletion(ctx, "lazyfree-lazy-expire", key);
   } else {
     db.setExpire(key, when);
     changed(ctx, "expire", key);
+    // Logged as PEXPIREAT with the absolute time; PEXPIREAT itself as it came.
+    if (seconds || relative) {
+      ctx.propagateAs = ["PEXPIREAT", key, String(when), ...argv.slice(3)];
+    }
   }
   ctx.out.integer(1);
 }

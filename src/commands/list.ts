@@ -13,6 +13,11 @@
  * BLPOP, BRPOP, BLMOVE or BRPOPLPUSH sends its events but neither signals (the push that woke
  * it did) nor counts as dirty, as in Redis 7.0; a served BLMPOP counts like LMPOP.
  *
+ * What is logged (the AOF) is what a pop did, as t_list.c and blocked.c log it: LMPOP and BLMPOP
+ * as `LPOP|RPOP key count` (the count popped), BLPOP and BRPOP as `LPOP|RPOP key`, BLMOVE as
+ * LMOVE and BRPOPLPUSH as RPOPLPUSH; a blocked client served logs it after the push that woke
+ * it, as an operation of its own.
+ *
  * @module
  */
 import type { Database } from "../keyspace/database.ts";
@@ -35,6 +40,16 @@ function sideArg(text: string): boolean {
   if (side === "left") return true;
   if (side === "right") return false;
   throw new CommandError(Errors.syntax);
+}
+
+/**
+ * Logs what a pop did as `argv` (the AOF): as the running command's own record, or, for a
+ * blocked client being `served` (no command is running then), as an operation of the unit the
+ * server opened for it, in its database `db`.
+ */
+function logPop(ctx: ClientContext, db: Database, argv: string[], served: boolean): void {
+  if (served) ctx.server.alsoPropagate(db.index, argv);
+  else ctx.propagateAs = argv;
 }
 
 /** Deletes `key` if its list is now empty, with the `del` event. */
@@ -346,7 +361,14 @@ function blockingMove(
   timeoutIndex: number,
 ): void {
   const deadline = timeoutDeadline(ctx, argv[timeoutIndex]!);
-  if (tryMove(ctx, argv, fromLeft, toLeft)) return;
+  const brpoplpush = timeoutIndex === 3;
+  if (tryMove(ctx, argv, fromLeft, toLeft)) {
+    // Logged as RPOPLPUSH, or as LMOVE with the sides as typed.
+    ctx.propagateAs = brpoplpush
+      ? ["RPOPLPUSH", argv[1]!, argv[2]!]
+      : ["LMOVE", ...argv.slice(1, 5)];
+    return;
+  }
   if (!ctx.canBlock) return ctx.out.null();
   const db = ctx.db;
   ctx.block([argv[1]!], deadline, () => {
@@ -368,6 +390,12 @@ function blockingMove(
       toLeft,
       true,
     );
+    // Served, BLMOVE's sides are logged as blocked.c names them (`left`, `right`).
+    const side = (left: boolean) => left ? "left" : "right";
+    const logged = brpoplpush
+      ? ["RPOPLPUSH", argv[1]!, argv[2]!]
+      : ["LMOVE", argv[1]!, argv[2]!, side(fromLeft), side(toLeft)];
+    logPop(ctx, db, logged, true);
     ctx.out.bulk(value);
     return true;
   }, () => ctx.out.nullArray());
@@ -375,7 +403,8 @@ function blockingMove(
 
 /**
  * Pops `count` elements from the list at `key` of `db` and replies `[key, [elements]]`
- * (Redis's listPopRangeAndReplyWithKey, which counts as dirty even when serving BLMPOP).
+ * (Redis's listPopRangeAndReplyWithKey, which counts as dirty even when serving BLMPOP);
+ * logged as `LPOP|RPOP key n`, n being the number popped.
  */
 function replyMultiPop(
   ctx: ClientContext,
@@ -384,8 +413,10 @@ function replyMultiPop(
   list: ListValue,
   front: boolean,
   count: number,
+  served = false,
 ): void {
   const n = Math.min(count, list.length);
+  logPop(ctx, db, [front ? "LPOP" : "RPOP", key, String(n)], served);
   ctx.out.arrayLength(2);
   ctx.out.bulk(key);
   ctx.out.arrayLength(n);
@@ -412,6 +443,7 @@ function blockingPop(ctx: ClientContext, argv: string[], front: boolean): void {
     ctx.out.arrayLength(2);
     ctx.out.bulk(key);
     ctx.out.bulk(front ? list.popFront()! : list.popBack()!);
+    logPop(ctx, db, [front ? "LPOP" : "RPOP", key], served);
     elementsRemoved(ctx, db, key, list, front, 1, served);
   };
   if (found !== null) return reply(found[0], found[1], false);
@@ -447,7 +479,7 @@ function blmpop(ctx: ClientContext, argv: string[]): void {
   ctx.block(keys, deadline, (key) => {
     const list = db.lookup(key);
     if (!(list instanceof ListValue) || list.length === 0) return false;
-    replyMultiPop(ctx, db, key, list, front, count);
+    replyMultiPop(ctx, db, key, list, front, count, true);
     return true;
   }, () => ctx.out.nullArray());
 }

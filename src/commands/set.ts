@@ -13,7 +13,9 @@
  *
  * Writes report their changes as t_set.c does: the modification signal, the keyspace event
  * (`sadd`, `srem`, `spop`, `sinterstore`, ...; `new` for a created key, `del` for an emptied
- * one) and the dirty count; a write that changes nothing reports nothing.
+ * one) and the dirty count; a write that changes nothing reports nothing. SPOP, which picks
+ * at random, is logged (the AOF) as its effect, as t_set.c logs it: one SREM per member popped
+ * (several wrapped in MULTI/EXEC), or DEL when it took the whole set.
  *
  * @module
  */
@@ -145,7 +147,9 @@ function spop(ctx: ClientContext, argv: string[]): void {
   const key = argv[1]!;
   const set = writeCollection(ctx.db, key, SetValue);
   if (set === null) return ctx.out.null();
-  ctx.out.bulk(set.popRandom());
+  const member = set.popRandom();
+  ctx.out.bulk(member);
+  ctx.propagateAs = ["SREM", key, member];
   notifySet(ctx, "spop", key);
   if (set.size === 0) keyEmptied(ctx.server, ctx.db, key);
   ctx.server.signalModifiedKey(ctx.db, key);
@@ -173,16 +177,29 @@ function spopWithCount(ctx: ClientContext, argv: string[]): void {
     const max = maxIntset(ctx);
     replySet(ctx, set.intset || size > max ? set : SetValue.from(set, max), size);
     keyEmptied(ctx.server, ctx.db, key);
+    // As DEL whatever lazyfree-lazy-server-del says (Redis 7.0; later versions say UNLINK).
+    ctx.propagateAs = ["DEL", key];
     return;
   }
   const remaining = size - count;
   ctx.out.setLength(count);
+  // Each member popped is logged as an SREM of its own, as Redis 7.0 logs them.
+  ctx.propagateNothing = true;
+  const db = ctx.db.index;
+  const server = ctx.server;
   if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
-    for (let i = 0; i < count; i++) ctx.out.bulk(set.popRandom());
+    for (let i = 0; i < count; i++) {
+      const m = set.popRandom();
+      ctx.out.bulk(m);
+      server.alsoPropagate(db, ["SREM", key, m]);
+    }
     return;
   }
   // Few are left: pick those to keep and hand over the rest, in the set's order.
-  for (const m of set.retainOnly(randomDistinct(set, remaining), maxIntset(ctx))) ctx.out.bulk(m);
+  for (const m of set.retainOnly(randomDistinct(set, remaining), maxIntset(ctx))) {
+    ctx.out.bulk(m);
+    server.alsoPropagate(db, ["SREM", key, m]);
+  }
 }
 
 /** `count` distinct random members of `set` (count < size), by rejection. */

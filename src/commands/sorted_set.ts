@@ -10,6 +10,10 @@
  * (`zadd`, `zincr`, `zrem`, `zremrangebyscore`, `zpopmin`, `zunionstore`, ...; `new` for a
  * created key, `del` for an emptied one) and the dirty count; a write that changes nothing
  * reports nothing. A pop served to a blocked BZPOPMIN, BZPOPMAX or BZMPOP reports like ZPOPMIN.
+ * What is logged (the AOF) is what a pop did, as t_zset.c and blocked.c log it: ZMPOP and
+ * BZMPOP as `ZPOPMIN|ZPOPMAX key count` (the count popped), BZPOPMIN and BZPOPMAX as
+ * `ZPOPMIN|ZPOPMAX key`; a blocked client served logs it after the push that woke it, as an
+ * operation of its own.
  *
  * @module
  */
@@ -634,9 +638,12 @@ function popFrom(
   max: boolean,
   count: number,
   shape: PopShape,
-): void {
+): number {
   const out = ctx.out;
-  if (count === 0) return out.arrayLength(0);
+  if (count === 0) {
+    out.arrayLength(0);
+    return 0;
+  }
   const popped = Math.min(count === -1 ? 1 : count, zset.size);
   if (shape.emitKey && shape.nested) {
     out.arrayLength(2);
@@ -660,6 +667,27 @@ function popFrom(
   }
   keyChanged(ctx.server, db, NotifyType.zset, max ? "zpopmax" : "zpopmin", key, popped);
   if (zset.size === 0) keyEmptied(ctx.server, db, key);
+  return popped;
+}
+
+/**
+ * Logs (the AOF) a pop of `popped` members (`count` -1: BZPOPMIN/BZPOPMAX, logged without a
+ * count) from `key` of `db`, as the running command's record, or for a blocked client being
+ * `served`, as an operation of the unit the server opened for it.
+ */
+function logPop(
+  ctx: ClientContext,
+  db: Database,
+  key: string,
+  max: boolean,
+  count: number,
+  popped: number,
+  served: boolean,
+): void {
+  const argv = [max ? "ZPOPMAX" : "ZPOPMIN", key];
+  if (count !== -1) argv.push(String(popped));
+  if (served) ctx.server.alsoPropagate(db.index, argv);
+  else ctx.propagateAs = argv;
 }
 
 /** The first existing key of `keys` and its set (WRONGTYPE stops the search), or null. */
@@ -707,7 +735,8 @@ function zmpop(ctx: ClientContext, argv: string[]): void {
   const args = multiPopArgs(argv, 1);
   const found = firstExisting(ctx, args.keys);
   if (found === null) return ctx.out.nullArray();
-  popFrom(ctx, ctx.db, found[0], found[1], args.max, args.count, MULTI_POP);
+  const popped = popFrom(ctx, ctx.db, found[0], found[1], args.max, args.count, MULTI_POP);
+  logPop(ctx, ctx.db, found[0], args.max, args.count, popped, false);
 }
 
 /**
@@ -726,7 +755,10 @@ function blockingPop(
   const deadline = timeoutDeadline(ctx, timeoutText);
   const found = firstExisting(ctx, keys);
   const db = ctx.db;
-  if (found !== null) return popFrom(ctx, db, found[0], found[1], max, count, shape);
+  if (found !== null) {
+    const popped = popFrom(ctx, db, found[0], found[1], max, count, shape);
+    return logPop(ctx, db, found[0], max, count, popped, false);
+  }
   if (!ctx.canBlock) return ctx.out.nullArray();
   ctx.block(
     keys,
@@ -734,7 +766,8 @@ function blockingPop(
     (key) => {
       const value = db.lookup(key);
       if (!(value instanceof SortedSetValue) || value.size === 0) return false;
-      popFrom(ctx, db, key, value, max, count, shape);
+      const popped = popFrom(ctx, db, key, value, max, count, shape);
+      logPop(ctx, db, key, max, count, popped, true);
       return true;
     },
     () => ctx.out.nullArray(),

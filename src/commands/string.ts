@@ -7,6 +7,12 @@
  * event (`set`, `append`, `incrby`, ..., `new` for a created key, `expire`, `persist` and `del`
  * for GETEX and GETDEL) and the dirty count; a write that changes nothing reports nothing.
  *
+ * What a write logs (the AOF) is its effect, as t_string.c rewrites it: an expiry becomes an
+ * absolute time (SET, SETEX and PSETEX as `SET key value PXAT ms`, GETEX as PEXPIREAT, PERSIST,
+ * or DEL for a time already past), SET's GET option is dropped, GETSET is logged as SET, GETDEL
+ * as DEL, and INCRBYFLOAT as `SET key value KEEPTTL` so that replay does not redo the float
+ * arithmetic.
+ *
  * @module
  */
 import { keyChanged, keyCreated, NotifyType, setKey } from "../keyspace/notify.ts";
@@ -26,8 +32,10 @@ import {
   writableString,
 } from "./args.ts";
 import type { ClientContext } from "./context.ts";
+import { loggedDeletion } from "./keys.ts";
 import { addLongDouble, formatLongDouble, isInfinite, parseLongDouble } from "./long_double.ts";
 import { CommandError, type CommandSpec, Errors, groupSpec } from "./spec.ts";
+import type { RespValue } from "../resp/types.ts";
 
 /**
  * The value at `key` for GET-like commands: strings and typed values (the tutorial's
@@ -120,6 +128,28 @@ function setString(ctx: ClientContext, key: string, value: Value): void {
   ctx.server.dirty++;
 }
 
+/**
+ * Logs the running command as `argv` (Redis's rewriteClientCommandVector), the value argument
+ * `from` of the command going to position `to` as it arrived: a typed RESP value (as the
+ * tutorial's clients send) stays typed, which `propagateAs` alone would log as plain text.
+ */
+function logAs(ctx: ClientContext, argv: string[], from: number, to: number): void {
+  const typed = ctx.typed?.[from];
+  if (typed === undefined) {
+    ctx.propagateAs = argv;
+    return;
+  }
+  const types: (RespValue | undefined)[] = new Array(argv.length);
+  types[to] = typed;
+  ctx.server.alsoPropagate(ctx.db.index, argv, types);
+  ctx.propagateNothing = true;
+}
+
+/** `SET key value PXAT at`: how SET, SETEX and PSETEX with an expiry are logged. */
+function logSetWithExpiry(ctx: ClientContext, argv: string[], valueIndex: number, at: bigint) {
+  logAs(ctx, ["SET", argv[1]!, argv[valueIndex]!, "PXAT", String(at)], valueIndex, 2);
+}
+
 /** The `expire` event SET and SETEX send after `set` when they give the key a TTL. */
 function notifyExpire(ctx: ClientContext, key: string): void {
   ctx.server.notifyKeyspaceEvent(NotifyType.generic, "expire", key, ctx.db.index);
@@ -155,6 +185,11 @@ function set(ctx: ClientContext, argv: string[]): void {
   if (at !== null) {
     db.setExpire(key, at);
     notifyExpire(ctx, key);
+    // Whatever the options, as `SET key value PXAT ms` (Redis 7.0 rewrites PXAT too).
+    logSetWithExpiry(ctx, argv, 2, at);
+  } else if (o.get) {
+    // Without GET (every one of them), which replay has no use for.
+    logAs(ctx, argv.filter((a, i) => i < 3 || a.toLowerCase() !== "get"), 2, 2);
   }
   if (!o.get) {
     if (ctx.server.tutorial) ctx.out.integer(1);
@@ -173,6 +208,7 @@ function setexGeneric(ctx: ClientContext, argv: string[], kind: "ex" | "px"): vo
   setString(ctx, argv[1]!, valueArg(ctx, argv, 3));
   ctx.db.setExpire(argv[1]!, at);
   notifyExpire(ctx, argv[1]!);
+  logSetWithExpiry(ctx, argv, 3, at);
   ctx.out.ok();
 }
 
@@ -210,6 +246,7 @@ function getset(ctx: ClientContext, argv: string[]): void {
   ctx.db.set(key, valueArg(ctx, argv, 2));
   if (old === undefined) keyCreated(ctx.server, ctx.db, key);
   changed(ctx, "set", key);
+  logAs(ctx, ["SET", key, argv[2]!], 2, 2);
   replyValue(ctx, old);
 }
 
@@ -219,6 +256,7 @@ function getdel(ctx: ClientContext, argv: string[]): void {
   if (old !== undefined) {
     ctx.db.delete(key);
     changedGeneric(ctx, "del", key);
+    ctx.propagateAs = loggedDeletion(ctx, "lazyfree-lazy-user-del", key);
   }
   replyValue(ctx, old);
 }
@@ -235,12 +273,15 @@ function getex(ctx: ClientContext, argv: string[]): void {
     if (at <= ctx.server.clock.now()) {
       ctx.db.delete(key);
       changedGeneric(ctx, "del", key);
+      ctx.propagateAs = loggedDeletion(ctx, "lazyfree-lazy-expire", key);
     } else {
       ctx.db.setExpire(key, at);
       changedGeneric(ctx, "expire", key);
+      ctx.propagateAs = ["PEXPIREAT", key, String(at)];
     }
   } else if (o.persist && ctx.db.persist(key)) {
     changedGeneric(ctx, "persist", key);
+    ctx.propagateAs = ["PERSIST", key];
   }
   replyValue(ctx, value);
 }
@@ -325,6 +366,8 @@ function incrbyfloat(ctx: ClientContext, argv: string[]): void {
   }
   const text = formatLongDouble(sum);
   storeCounter(ctx, key, old, text, "incrbyfloat");
+  // The result, not the increment: float formatting must not differ on replay.
+  ctx.propagateAs = ["SET", key, text, "KEEPTTL"];
   // Redis stores the formatted text as it is, never as an `int`, even when it reads as one.
   if (text.length <= 20 && parseInt64(text) !== null) ctx.db.setStringEncoding(key, "embstr");
   ctx.out.bulk(text);
