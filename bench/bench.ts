@@ -21,9 +21,11 @@
  *
  * Pub/sub: one publisher, 50 subscribers, messages per second delivered to all of them (see
  * `bench/pubsub.ts`). MULTI/EXEC: 50 connections sending transactions of 10 SETs (see
- * `bench/multi.ts`).
+ * `bench/multi.ts`). Persistence: SET with the AOF on (everysec), load times of 1M-key RDB and
+ * AOF files, GET latency during BGSAVE (see `bench/persistence.ts`).
  *
- * Options: --groups throughput,pubsub,multi,memory (which parts; default all, in that order),
+ * Options: --groups throughput,pubsub,multi,memory,persistence (which parts; default all, in
+ * that order),
  * --rounds N (default 3), --quick (smaller request and element counts), --pipeline 1|16 (one of
  * the two), --tests ping,set,...,lrange_600 (any of the tests above), --random N, --memory
  * keys,list,hash,set,zset (which memory tests).
@@ -36,6 +38,7 @@
 import { parseArgs } from "../src/std/parse_args.ts";
 import { transactions } from "./multi.ts";
 import { pubsubBenchmark } from "./pubsub.ts";
+import { persistenceBenchmark } from "./persistence.ts";
 import { ReplyParser } from "../src/resp/reply_parser.ts";
 import type { RespValue } from "../src/resp/types.ts";
 
@@ -58,10 +61,14 @@ export interface Proc {
   name: ServerKind;
   port: number;
   pid: number;
+  /** Where its files are. */
+  dir: string;
+  /** Its log so far, when started with `log: true`. */
+  log: string[];
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number): Promise<void> {
+export async function waitForPort(port: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     try {
@@ -74,14 +81,30 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`server on port ${port} did not start`);
 }
 
-/** Starts a fresh server of the given kind on a free port, without persistence. */
-export async function start(name: ServerKind): Promise<Proc> {
+/** Options of `start`. */
+export interface StartOptions {
+  /** More redis.conf parameters as `--name value` arguments (the same for both kinds). */
+  args?: string[];
+  /** The directory for the server's files (default: a new temp dir, removed by `stop`). */
+  dir?: string;
+  /** Collect the server's log (Redis's stdout, our stderr) in `Proc.log`. */
+  log?: boolean;
+}
+
+/**
+ * Starts a fresh server of the given kind on a free port: without persistence (no save points,
+ * appendonly no, files in a temp dir) unless `options.args` say otherwise.
+ */
+export async function start(name: ServerKind, options: StartOptions = {}): Promise<Proc> {
   const port = freePort();
-  const dir = await Deno.makeTempDir({ prefix: "miniredis-bench-" });
+  const own = options.dir === undefined;
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "miniredis-bench-" });
+  const common = ["--port", String(port), "--save", "", "--appendonly", "no", "--dir", dir];
+  const logged = options.log === true ? "piped" : "null";
   const cmd = name === "redis"
     ? new Deno.Command("redis-server", {
-      args: ["--port", String(port), "--save", "", "--appendonly", "no", "--dir", dir],
-      stdout: "null",
+      args: [...common, ...(options.args ?? [])],
+      stdout: logged,
       stderr: "null",
     })
     : new Deno.Command(Deno.execPath(), {
@@ -90,15 +113,22 @@ export async function start(name: ServerKind): Promise<Proc> {
         "-A",
         new URL("../main.ts", import.meta.url).pathname,
         "serve",
-        "--port",
-        String(port),
+        ...common,
         "--loglevel",
-        "warning",
+        options.log === true ? "notice" : "warning",
+        ...(options.args ?? []),
       ],
       stdout: "null",
-      stderr: "inherit",
+      stderr: options.log === true ? "piped" : "inherit",
     });
   const child = cmd.spawn();
+  const log: string[] = [];
+  if (options.log === true) {
+    const stream = name === "redis" ? child.stdout : child.stderr;
+    (async () => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) log.push(chunk);
+    })().catch(() => {});
+  }
   try {
     await waitForPort(port);
   } catch (error) {
@@ -110,6 +140,8 @@ export async function start(name: ServerKind): Promise<Proc> {
     name,
     port,
     pid: child.pid,
+    dir,
+    log,
     async stop() {
       try {
         child.kill("SIGKILL");
@@ -117,7 +149,7 @@ export async function start(name: ServerKind): Promise<Proc> {
         // gone
       }
       await child.status;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      if (own) await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
 }
@@ -695,7 +727,7 @@ export function listOption(value: unknown, fallback: string[], known: string[]):
 }
 
 /** The parts of the benchmark, in the order they run. */
-const GROUPS = ["throughput", "pubsub", "multi", "memory"];
+const GROUPS = ["throughput", "pubsub", "multi", "memory", "persistence"];
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {
@@ -723,4 +755,5 @@ if (import.meta.main) {
     const known = Object.keys(MEMORY_TESTS);
     await memory(quick, listOption(args.memory, known, known));
   }
+  if (groups.includes("persistence")) await persistenceBenchmark({ rounds, quick });
 }
