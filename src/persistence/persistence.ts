@@ -106,7 +106,15 @@ function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
  */
 class RdbSink implements SnapshotSink {
   #current = -1;
-  constructor(readonly writer: RdbWriter, readonly sizes: Map<number, [number, number]>) {}
+  constructor(
+    readonly writer: RdbWriter,
+    readonly sizes: Map<number, [number, number]>,
+    /**
+     * The IDLE or FREQ a key is written with (Redis writes them under an LRU or LFU
+     * maxmemory-policy only), or null.
+     */
+    readonly access: ((db: number, key: string) => [number | undefined, number | undefined]) | null,
+  ) {}
 
   entry(db: number, key: string, value: Parameters<RdbWriter["entry"]>[1], expireAt?: number) {
     if (db !== this.#current) {
@@ -114,7 +122,9 @@ class RdbSink implements SnapshotSink {
       this.writer.selectDb(db, size, expires);
       this.#current = db;
     }
-    this.writer.entry(key, value, expireAt);
+    if (this.access === null) return this.writer.entry(key, value, expireAt);
+    const [idle, freq] = this.access(db, key);
+    this.writer.entry(key, value, expireAt, idle, freq);
   }
 }
 
@@ -289,7 +299,22 @@ export class Persistence {
   /** A sink writing to `writer`, and how to give it the snapshot's database sizes. */
   #sinkFor(writer: RdbWriter): { sink: RdbSink; fill(snapshot: Snapshot): void } {
     const sizes = new Map<number, [number, number]>();
-    const sink = new RdbSink(writer, sizes);
+    // The key's access time as the database holds it now (a key copied on write is read before
+    // the write, one walked later may have been read since: close enough for eviction's use).
+    const policy = this.#host.config.get("maxmemory-policy") ?? "noeviction";
+    const databases = this.#host.databases;
+    const access = policy.endsWith("-lru")
+      ? (db: number, key: string): [number | undefined, number | undefined] => {
+        const d = databases[db];
+        return [d?.dict.has(key) ? d.idleSeconds(key) : undefined, undefined];
+      }
+      : policy.endsWith("-lfu")
+      ? (db: number, key: string): [number | undefined, number | undefined] => {
+        const d = databases[db];
+        return [undefined, d?.dict.has(key) ? d.accessFrequency(key) : undefined];
+      }
+      : null;
+    const sink = new RdbSink(writer, sizes, access);
     return {
       sink,
       fill(snapshot: Snapshot) {
@@ -454,7 +479,7 @@ export class Persistence {
             }
             db = target;
           },
-          entry(key, value, expireAt) {
+          entry(key, value, expireAt, idle, freq) {
             // As a master loading an RDB: keys already expired are left out.
             if (expireAt !== undefined && Number(expireAt) < now) {
               expired++;
@@ -465,6 +490,10 @@ export class Persistence {
             }
             db.set(key, value);
             if (expireAt !== undefined) db.setExpire(key, expireAt);
+            // Redis's objectSetLRUOrLFU: an IDLE under any but an LFU policy, a FREQ under LFU.
+            if (idle !== undefined || freq !== undefined) {
+              db.setAccess(key, BigInt(idle ?? -1), BigInt(freq ?? -1));
+            }
             loaded++;
           },
         },

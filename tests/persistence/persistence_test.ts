@@ -1,4 +1,5 @@
 import { RedisClient } from "../../src/client/client.ts";
+import { ManualClock } from "../../src/keyspace/clock.ts";
 import type { Server } from "../../src/server/server.ts";
 import {
   assert,
@@ -526,4 +527,46 @@ Deno.test("an AOF of Redis 6 and older (one appendonly.aof) moves into the AOF d
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "under an LRU policy dump.rdb keeps each key's idle time, read back by us and by Redis",
+  ignore: needsRedis(),
+  fn: async () => {
+    const dir = await tempDir();
+    try {
+      const clock = new ManualClock(Date.now());
+      const config = { dir, "maxmemory-policy": "allkeys-lru" };
+      const first = await startMiniredis({ clock, config });
+      try {
+        await send(first.port, "SET", "old", "a-string");
+        clock.advance(500_000);
+        await sleep(250); // the server's cron refreshes its cached clock
+        await send(first.port, "SET", "new", "another");
+        assertEquals(await send(first.port, "SAVE"), "OK");
+      } finally {
+        await first.close();
+      }
+      const idle = async (port: number): Promise<[number, number]> => [
+        Number(await send(port, "OBJECT", "IDLETIME", "old")),
+        Number(await send(port, "OBJECT", "IDLETIME", "new")),
+      ];
+      const second = await startMiniredis({ clock, config });
+      try {
+        const [old, fresh] = await idle(second.port);
+        assert(old >= 499 && old <= 502 && fresh <= 2, `${old} ${fresh}`);
+      } finally {
+        await second.close();
+      }
+      const real = await startRealRedis(["--dir", dir, "--maxmemory-policy", "allkeys-lru"]);
+      try {
+        const [old, fresh] = await idle(real.port);
+        assert(old >= 499 && old <= 502 && fresh <= 2, `${old} ${fresh}`);
+      } finally {
+        await real.close();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
