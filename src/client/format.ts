@@ -14,25 +14,11 @@
  * ```
  * @module
  */
+import { quoteRepr } from "../resp/repr.ts";
 import { doubleText, type RespValue } from "../resp/types.ts";
 
-/** redis-cli's `sdscatrepr`: a quoted string with C escapes and \xNN for unprintable bytes. */
-export function quoteRepr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (ch === "\\" || ch === '"') out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c === 7) out += "\\a";
-    else if (c === 8) out += "\\b";
-    else if (c >= 32 && c <= 126) out += ch;
-    else out += "\\x" + c.toString(16).padStart(2, "0");
-  }
-  return out + '"';
-}
+/** redis-cli's `sdscatrepr` (src/resp/repr.ts). */
+export { quoteRepr };
 
 type Tagged = Exclude<RespValue, string | number | bigint | boolean | null | readonly RespValue[]>;
 

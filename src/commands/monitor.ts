@@ -7,42 +7,9 @@
  *
  * @module
  */
+import { quoteRepr } from "../resp/repr.ts";
 import type { ClientContext } from "./context.ts";
 import { CommandError, type CommandSpec, groupSpec } from "./spec.ts";
-
-/** Redis's sdscatrepr: a quoted string, with escapes for quotes, controls and bytes. */
-export function quoteRepr(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    switch (c) {
-      case 0x5c:
-        out += "\\\\";
-        break;
-      case 0x22:
-        out += '\\"';
-        break;
-      case 0x0a:
-        out += "\\n";
-        break;
-      case 0x0d:
-        out += "\\r";
-        break;
-      case 0x09:
-        out += "\\t";
-        break;
-      case 0x07:
-        out += "\\a";
-        break;
-      case 0x08:
-        out += "\\b";
-        break;
-      default:
-        out += c >= 0x20 && c <= 0x7e ? text[i] : `\\x${c.toString(16).padStart(2, "0")}`;
-    }
-  }
-  return out + '"';
-}
 
 /** The arguments MONITOR shows: secrets of AUTH and HELLO ... AUTH replaced. */
 function redacted(argv: readonly string[]): readonly string[] {

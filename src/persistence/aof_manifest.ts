@@ -24,6 +24,7 @@
  * @module
  */
 import { latin1Decode, latin1Encode } from "../resp/latin1.ts";
+import { quoteRepr } from "../resp/repr.ts";
 import { splitArgs } from "../resp/split_args.ts";
 
 /** `b` base, `h` history (left over from a rewrite, to be deleted), `i` incr. */
@@ -266,43 +267,10 @@ function needsRepr(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Redis's sdscatrepr: a double-quoted string that sdssplitargs reads back. */
-function repr(bytes: Uint8Array): string {
-  let out = '"';
-  for (const c of bytes) {
-    switch (c) {
-      case 0x5c:
-        out += "\\\\";
-        break;
-      case 0x22:
-        out += '\\"';
-        break;
-      case 0x0a:
-        out += "\\n";
-        break;
-      case 0x0d:
-        out += "\\r";
-        break;
-      case 0x09:
-        out += "\\t";
-        break;
-      case 0x07:
-        out += "\\a";
-        break;
-      case 0x08:
-        out += "\\b";
-        break;
-      default:
-        out += isPrint(c) ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`;
-    }
-  }
-  return out + '"';
-}
-
 /** One manifest line, as Redis's aofInfoFormat writes it (newline included). */
 export function formatAofInfo(info: AofInfo): string {
   const bytes = utf8Encoder.encode(info.fileName);
-  const name = needsRepr(bytes) ? repr(bytes) : info.fileName;
+  const name = needsRepr(bytes) ? quoteRepr(latin1Decode(bytes, 0, bytes.length)) : info.fileName;
   return `file ${name} seq ${info.seq} type ${info.type}\n`;
 }
 

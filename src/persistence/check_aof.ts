@@ -31,6 +31,7 @@ import { Crc64 } from "./crc64.ts";
 import { readIntset } from "./intset.ts";
 import { int64Of } from "./listpack.ts";
 import { lzfDecompress } from "./lzf.ts";
+import { moduleTypeName } from "./rdb.ts";
 import { readZiplist, readZipmap } from "./ziplist.ts";
 
 /** Where check-aof talks: standard output and input, the clock and pid of its log lines. */
@@ -1353,19 +1354,6 @@ function validStreamEntries(items: readonly string[]): boolean {
 }
 
 const LONG_MAX = 9223372036854775807n;
-
-const MODULE_NAME_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/** moduleTypeNameByID: the 9-character name in the top 54 bits of a module type id. */
-function moduleTypeName(id: bigint): string {
-  let rest = id >> 10n;
-  let name = "";
-  for (let j = 0; j < 9; j++) {
-    name = MODULE_NAME_CHARSET[Number(rest & 63n)]! + name;
-    rest >>= 6n;
-  }
-  return name;
-}
 
 const utf8 = new TextEncoder();
 

@@ -673,7 +673,7 @@ const PROGRESS_STEP = 1 << 20;
 const MODULE_NAME_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /** A module type's name from its 64-bit id (`moduleTypeNameByID`). */
-function moduleTypeName(id: bigint): string {
+export function moduleTypeName(id: bigint): string {
   let rest = id >> 10n;
   let name = "";
   for (let j = 0; j < 9; j++) {
