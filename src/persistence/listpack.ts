@@ -278,7 +278,8 @@ function readBacklen(buf: Uint8Array, last: number, first: number): number {
   return -1;
 }
 
-function readUint32(buf: Uint8Array, p: number): number {
+/** A little-endian uint32 at `p` (listpack and ziplist headers). */
+export function readUint32(buf: Uint8Array, p: number): number {
   return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
 }
 

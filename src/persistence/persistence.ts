@@ -84,6 +84,27 @@ export function parseSavePoints(text: string): [number, number][] | null {
   return points;
 }
 
+/**
+ * A progress logger for loading `total` bytes of `name`: at most one line a second, with the
+ * percentage, what was loaded so far and the rate.
+ */
+function loadProgress(
+  host: PersistenceHost,
+  name: string,
+  total: number,
+): (offset: number, loaded: string) => void {
+  const started = performance.now();
+  let lastLog = started;
+  return (offset, loaded) => {
+    const t = performance.now();
+    if (t - lastLog < 1000) return;
+    lastLog = t;
+    const percent = Math.floor((offset / total) * 100);
+    const rate = offset / 1048576 / ((t - started) / 1000);
+    host.log("notice", `Loading ${name}: ${percent}% (${loaded}, ${rate.toFixed(1)} MB/s)`);
+  };
+}
+
 /** Yields to the event loop, so that clients are served between slices of a job. */
 function yieldToClients(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
@@ -450,8 +471,7 @@ export class Persistence {
     let db = host.databases[0]!;
     let loaded = 0;
     let expired = 0;
-    let lastLog = performance.now();
-    const started = lastLog;
+    const progress = loadProgress(host, name, bytes.length);
     let end: number;
     try {
       ({ end } = parseRdb(
@@ -498,17 +518,7 @@ export class Persistence {
           },
         },
         host.encodingLimits,
-        (offset) => {
-          const t = performance.now();
-          if (t - lastLog < 1000) return;
-          lastLog = t;
-          const percent = Math.floor((offset / bytes.length) * 100);
-          const rate = offset / 1048576 / ((t - started) / 1000);
-          host.log(
-            "notice",
-            `Loading ${name}: ${percent}% (${loaded} keys loaded, ${rate.toFixed(1)} MB/s)`,
-          );
-        },
+        (offset) => progress(offset, `${loaded} keys loaded`),
       ));
     } catch (error) {
       if (error instanceof RdbError) {
@@ -715,18 +725,14 @@ export class Persistence {
       start = this.#loadRdbBytes(bytes, entry.fileName);
       host.log("notice", "Reading the remaining AOF tail...");
     }
-    let lastLog = started;
-    const result = replayAof(bytes, start, client, entry.fileName, (offset, commands) => {
-      const t = performance.now();
-      if (t - lastLog < 1000) return;
-      lastLog = t;
-      const percent = Math.floor((offset / bytes.length) * 100);
-      const rate = offset / 1048576 / ((t - started) / 1000);
-      host.log(
-        "notice",
-        `Loading ${entry.fileName}: ${percent}% (${commands} commands, ${rate.toFixed(1)} MB/s)`,
-      );
-    });
+    const progress = loadProgress(host, entry.fileName, bytes.length);
+    const result = replayAof(
+      bytes,
+      start,
+      client,
+      entry.fileName,
+      (offset, commands) => progress(offset, `${commands} commands`),
+    );
     if (result.truncated) {
       if (!entry.last) {
         throw new AofLoadError(

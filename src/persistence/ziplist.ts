@@ -22,16 +22,13 @@
  * @module
  */
 import type { Latin1Decoder } from "../resp/latin1.ts";
+import { readUint32 } from "./listpack.ts";
 
 const ZIPLIST_HEADER_SIZE = 10;
 const ZIP_END = 0xff;
 const ZIP_BIG_PREVLEN = 0xfe;
 const ZIPMAP_BIGLEN = 0xfe;
 const ZIPMAP_END = 0xff;
-
-function readUint32(buf: Uint8Array, p: number): number {
-  return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
-}
 
 /**
  * Reads the ziplist `bytes[start, end)` and pushes its entries (integers as decimal text) onto
