@@ -46,7 +46,7 @@ export interface ReplayResult {
 }
 
 /** Bytes handed to the decoder at a time. */
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 
 /**
  * Replays `bytes` from `start` (after an RDB preamble) through `client`. `name` names the file
@@ -59,6 +59,24 @@ export function replayAof(
   name: string,
   onProgress: (offset: number, commands: number) => void = () => {},
 ): ReplayResult {
+  const steps = replayAofSteps(bytes, start, client, name);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    onProgress(step.value.offset, step.value.commands);
+  }
+}
+
+/**
+ * `replayAof` a chunk at a time: yields after each chunk how far it got, so that a caller
+ * loading a large file can let other work run in between (clients get LOADING meanwhile).
+ */
+export function* replayAofSteps(
+  bytes: Uint8Array,
+  start: number,
+  client: ReplayClient,
+  name: string,
+): Generator<{ offset: number; commands: number }, ReplayResult, void> {
   // AOF records can be as large as any request a client may send.
   const limits: DecoderLimits = defaultDecoderLimits();
   limits.maxBulkLength = Number.MAX_SAFE_INTEGER;
@@ -85,7 +103,7 @@ export function replayAof(
       }
       if (batch.deferred !== true) break;
     }
-    onProgress(Math.min(bytes.length, offset + CHUNK), commands);
+    yield { offset: Math.min(bytes.length, offset + CHUNK), commands };
   }
   if (decoder.bufferedBytes === 0 && !client.inMulti) {
     return { commands, validUpTo: bytes.length, truncated: false };

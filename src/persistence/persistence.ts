@@ -17,7 +17,7 @@ import type { EncodingLimits } from "../keyspace/values.ts";
 import type { Config } from "../server/config.ts";
 import { AofWriter, errorText, type FsyncPolicy } from "./aof_writer.ts";
 import { AofCommandSink, AofFiles } from "./aof.ts";
-import { AofLoadError, replayAof, type ReplayClient } from "./aof_loader.ts";
+import { AofLoadError, replayAofSteps, type ReplayClient } from "./aof_loader.ts";
 import {
   filesToLoad,
   isRegularFile,
@@ -28,7 +28,7 @@ import {
   withNewIncr,
   withUpgradedBase,
 } from "./aof_manifest.ts";
-import { parseRdb, RdbError, RdbWriter } from "./rdb.ts";
+import { parseRdbSteps, RdbError, RdbWriter } from "./rdb.ts";
 import { Snapshot, type SnapshotSink } from "./snapshot.ts";
 import { REDIS_VERSION } from "../version.ts";
 
@@ -59,6 +59,8 @@ const KEYS_PER_STEP = 512;
 const SLICE_MS = 4;
 /** Buffered bytes written out to the file at once. */
 const WRITE_CHUNK = 1024 * 1024;
+/** How long loading runs before letting clients in (to answer them LOADING), in ms. */
+const LOAD_SLICE_MS = 50;
 /** How long after a failed BGSAVE a save point may try again (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_S = 5;
 
@@ -165,6 +167,11 @@ export class Persistence {
   /** The last load's counts (rdb_last_load_keys_loaded, rdb_last_load_keys_expired). */
   lastLoadKeys = 0;
   lastLoadExpired = 0;
+  /**
+   * While the data loads at start-up: when it began, the bytes to load and loaded (INFO
+   * loading_*). Clients get LOADING meanwhile; null once loaded.
+   */
+  loading: { startedAt: number; total: number; loaded: number } | null = null;
   /** BGSAVE SCHEDULE asked for a save once the running job ends. */
   bgsaveScheduled = false;
   /** The open AOF, when appendonly is on. */
@@ -448,24 +455,25 @@ export class Persistence {
    * Loads dump.rdb at start-up if it exists, replacing nothing (the databases are empty).
    * Returns whether a file was loaded; throws on a damaged file, as Redis refuses to start.
    */
-  loadRdb(): boolean {
+  async loadRdb(): Promise<boolean> {
     const path = this.rdbPath;
     let bytes: Uint8Array;
     try {
-      bytes = Deno.readFileSync(path);
+      bytes = await Deno.readFile(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return false;
       throw error;
     }
     const started = performance.now();
-    this.#loadRdbBytes(bytes, path);
+    this.#startLoading(bytes.length);
+    await this.#loadRdbBytes(bytes, path);
     const seconds = (performance.now() - started) / 1000;
     this.#host.log("notice", `DB loaded from disk: ${seconds.toFixed(3)} seconds`);
     return true;
   }
 
   /** Loads an RDB image into the (empty) databases; returns where the image ended. */
-  #loadRdbBytes(bytes: Uint8Array, name: string): number {
+  async #loadRdbBytes(bytes: Uint8Array, name: string): Promise<number> {
     const host = this.#host;
     const now = Date.now();
     let db = host.databases[0]!;
@@ -474,51 +482,57 @@ export class Persistence {
     const progress = loadProgress(host, name, bytes.length);
     let end: number;
     try {
-      ({ end } = parseRdb(
-        bytes,
-        {
-          aux(key, value) {
-            if (key === "redis-ver") host.log("notice", `Loading RDB produced by version ${value}`);
-            else if (key === "ctime") {
-              const age = Math.max(0, Math.floor(now / 1000) - Number(value));
-              host.log("notice", `RDB age ${age} seconds`);
-            } else if (key === "used-mem") {
-              host.log(
-                "notice",
-                `RDB memory usage when created ${(Number(value) / 1048576).toFixed(2)} Mb`,
-              );
-            }
+      ({ end } = await this.#drive(
+        parseRdbSteps(
+          bytes,
+          {
+            aux(key, value) {
+              if (key === "redis-ver") {
+                host.log("notice", `Loading RDB produced by version ${value}`);
+              } else if (key === "ctime") {
+                const age = Math.max(0, Math.floor(now / 1000) - Number(value));
+                host.log("notice", `RDB age ${age} seconds`);
+              } else if (key === "used-mem") {
+                host.log(
+                  "notice",
+                  `RDB memory usage when created ${(Number(value) / 1048576).toFixed(2)} Mb`,
+                );
+              }
+            },
+            selectDb(index) {
+              const target = host.databases[index];
+              if (target === undefined) {
+                throw new RdbError(
+                  `FATAL: Data file was created with a Redis server configured to handle more than ${host.databases.length} databases. Exiting`,
+                  0,
+                );
+              }
+              db = target;
+            },
+            entry(key, value, expireAt, idle, freq) {
+              // As a master loading an RDB: keys already expired are left out.
+              if (expireAt !== undefined && Number(expireAt) < now) {
+                expired++;
+                return;
+              }
+              if (db.dict.has(key)) {
+                throw new RdbError(`RDB has duplicated key '${key}' in DB ${db.index}`, 0);
+              }
+              db.set(key, value);
+              if (expireAt !== undefined) db.setExpire(key, expireAt);
+              // Redis's objectSetLRUOrLFU: an IDLE under any but an LFU policy, a FREQ under LFU.
+              if (idle !== undefined || freq !== undefined) {
+                db.setAccess(key, BigInt(idle ?? -1), BigInt(freq ?? -1));
+              }
+              loaded++;
+            },
           },
-          selectDb(index) {
-            const target = host.databases[index];
-            if (target === undefined) {
-              throw new RdbError(
-                `FATAL: Data file was created with a Redis server configured to handle more than ${host.databases.length} databases. Exiting`,
-                0,
-              );
-            }
-            db = target;
-          },
-          entry(key, value, expireAt, idle, freq) {
-            // As a master loading an RDB: keys already expired are left out.
-            if (expireAt !== undefined && Number(expireAt) < now) {
-              expired++;
-              return;
-            }
-            if (db.dict.has(key)) {
-              throw new RdbError(`RDB has duplicated key '${key}' in DB ${db.index}`, 0);
-            }
-            db.set(key, value);
-            if (expireAt !== undefined) db.setExpire(key, expireAt);
-            // Redis's objectSetLRUOrLFU: an IDLE under any but an LFU policy, a FREQ under LFU.
-            if (idle !== undefined || freq !== undefined) {
-              db.setAccess(key, BigInt(idle ?? -1), BigInt(freq ?? -1));
-            }
-            loaded++;
-          },
+          host.encodingLimits,
+        ),
+        (offset) => {
+          this.#loadedUpTo(offset);
+          progress(offset, `${loaded} keys loaded`);
         },
-        host.encodingLimits,
-        (offset) => progress(offset, `${loaded} keys loaded`),
       ));
     } catch (error) {
       if (error instanceof RdbError) {
@@ -571,7 +585,12 @@ export class Persistence {
       host.log("notice", "Calling fsync() on the AOF file.");
       this.aof.flushAndSync();
     }
-    if ((this.savePoints.length > 0 && !options.nosave) || options.save) {
+    // A dataset still loading is not saved: it would replace the file with a part of itself.
+    if (this.loading !== null) {
+      if (this.savePoints.length > 0 || options.save) {
+        host.log("warning", "The dataset is still loading: not saving a part of it.");
+      }
+    } else if ((this.savePoints.length > 0 && !options.nosave) || options.save) {
       host.log("notice", "Saving the final RDB snapshot before exiting.");
       try {
         this.save();
@@ -605,14 +624,55 @@ export class Persistence {
     return this.#aofFiles;
   }
 
+  /** Counts `bytes` more to load (INFO loading_total_bytes). */
+  #startLoading(bytes: number): void {
+    if (this.loading !== null) this.loading.total += bytes;
+  }
+
+  /**
+   * Runs a loading generator to its end, letting clients in (to get LOADING) every
+   * LOAD_SLICE_MS, as Redis processes events while it loads.
+   */
+  async #drive<Y, R>(steps: Generator<Y, R, void>, onStep: (step: Y) => void): Promise<R> {
+    let slice = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      onStep(step.value);
+      if (performance.now() - slice >= LOAD_SLICE_MS) {
+        await yieldToClients();
+        slice = performance.now();
+      }
+    }
+  }
+
+  /** Bytes of the files loaded before the one loading now. */
+  #loadedBase = 0;
+
+  /** The loading file reached `offset` (INFO loading_loaded_bytes). */
+  #loadedUpTo(offset: number): void {
+    if (this.loading !== null) this.loading.loaded = this.#loadedBase + offset;
+  }
+
   /**
    * Start-up (Redis's loadDataFromDisk): the AOF when appendonly is yes (creating it when there
    * is none), else dump.rdb when it exists. Throws, with the reason logged, when the data
    * cannot be loaded: the server must not start on a part of its data.
    */
   async loadAtStartup(makeClient: () => ReplayClient): Promise<void> {
+    // Loading from here on: clients that come before the files are read get LOADING too.
+    this.loading = { startedAt: Date.now(), total: 0, loaded: 0 };
+    try {
+      await this.#load(makeClient);
+    } finally {
+      this.loading = null;
+      this.#loadedBase = 0;
+    }
+  }
+
+  async #load(makeClient: () => ReplayClient): Promise<void> {
     if (this.#host.config.get("appendonly") !== "yes") {
-      this.loadRdb();
+      await this.loadRdb();
       return;
     }
     const host = this.#host;
@@ -715,6 +775,7 @@ export class Persistence {
         }`,
       );
     }
+    this.#startLoading(bytes.length);
     const started = performance.now();
     let start = 0;
     if (
@@ -722,17 +783,18 @@ export class Persistence {
       String.fromCharCode(...bytes.subarray(0, 5)) === "REDIS"
     ) {
       host.log("notice", "Reading RDB base file on AOF loading...");
-      start = this.#loadRdbBytes(bytes, entry.fileName);
+      start = await this.#loadRdbBytes(bytes, entry.fileName);
       host.log("notice", "Reading the remaining AOF tail...");
     }
     const progress = loadProgress(host, entry.fileName, bytes.length);
-    const result = replayAof(
-      bytes,
-      start,
-      client,
-      entry.fileName,
-      (offset, commands) => progress(offset, `${commands} commands`),
+    const result = await this.#drive(
+      replayAofSteps(bytes, start, client, entry.fileName),
+      (step) => {
+        this.#loadedUpTo(step.offset);
+        progress(step.offset, `${step.commands} commands`);
+      },
     );
+    this.#loadedBase += bytes.length;
     if (result.truncated) {
       if (!entry.last) {
         throw new AofLoadError(
@@ -1027,7 +1089,7 @@ export class Persistence {
     const aofRunning = job?.kind === "aof";
     const now = Date.now();
     const fields: [string, string | number][] = [
-      ["loading", 0],
+      ["loading", this.loading !== null ? 1 : 0],
       ["async_loading", 0],
       ["current_cow_peak", 0],
       ["current_cow_size", 0],
@@ -1067,6 +1129,22 @@ export class Persistence {
         ["aof_buffer_length", aof.pending],
         ["aof_pending_bio_fsync", 0],
         ["aof_delayed_fsync", aof.delayedFsync],
+      );
+    }
+    const loading = this.loading;
+    if (loading !== null) {
+      // As Redis's INFO while loading: progress, and the time left at the rate so far.
+      const elapsed = (now - loading.startedAt) / 1000;
+      const perc = loading.total === 0 ? 0 : (loading.loaded / loading.total) * 100;
+      const rate = elapsed > 0 ? loading.loaded / elapsed : 0;
+      const eta = rate > 0 ? Math.floor((loading.total - loading.loaded) / rate) : 1;
+      fields.push(
+        ["loading_start_time", Math.floor(loading.startedAt / 1000)],
+        ["loading_total_bytes", loading.total],
+        ["loading_rdb_used_mem", 0],
+        ["loading_loaded_bytes", loading.loaded],
+        ["loading_loaded_perc", perc.toFixed(2)],
+        ["loading_eta_seconds", eta],
       );
     }
     return fields;

@@ -1149,6 +1149,24 @@ export function parseRdb(
   limits: EncodingLimits,
   onProgress?: (offset: number) => void,
 ): { end: number } {
+  const steps = parseRdbSteps(bytes, sink, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    onProgress?.(step.value);
+  }
+}
+
+/**
+ * `parseRdb` a step at a time: yields the offset reached about every PROGRESS_STEP bytes (and
+ * at the end), so that a caller loading a large file can let other work run in between, and
+ * returns where the image ended.
+ */
+export function* parseRdbSteps(
+  bytes: Uint8Array,
+  sink: RdbSink,
+  limits: EncodingLimits,
+): Generator<number, { end: number }, void> {
   const r = new Reader(bytes, 0, bytes.length, limits);
   if (bytes.length < 9) r.eof();
   if (
@@ -1244,8 +1262,8 @@ export function parseRdb(
         idle = undefined;
         freq = undefined;
         typed = null;
-        if (onProgress !== undefined && r.pos >= nextProgress) {
-          onProgress(r.pos);
+        if (r.pos >= nextProgress) {
+          yield r.pos;
           nextProgress = r.pos + PROGRESS_STEP;
         }
         continue;
@@ -1273,7 +1291,7 @@ export function parseRdb(
       }
     }
   }
-  onProgress?.(r.pos);
+  yield r.pos;
   return { end: r.pos };
 }
 

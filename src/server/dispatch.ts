@@ -134,6 +134,12 @@ function dispatchCommand(client: Client, request: Request): void {
     const error = subscribedModeError(spec);
     if (error !== null) return reject(client, error, spec);
   }
+  // While the data loads at start-up, only commands flagged `loading` run (INFO, CONFIG...).
+  if (
+    server.persistence.loading !== null && !spec.flags.includes("loading") && !client.loading
+  ) {
+    return reject(client, "LOADING Redis is loading the dataset in memory", spec);
+  }
   // As a replica may not, a MONITOR connection may not touch the keyspace (Redis's rule).
   if (server.monitors.size > 0 && server.monitors.has(client) && touchesKeyspace(client, spec)) {
     return reject(client, "ERR Replica can't interact with the keyspace", spec);

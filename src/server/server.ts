@@ -440,15 +440,6 @@ export class Server implements ServerContext {
       this.log("warning", `Failed listening on port ${port} (tcp), aborting. ${message}`);
       throw error;
     }
-    try {
-      await this.persistence.loadAtStartup(() => this.#replayClient());
-    } catch (error) {
-      for (const l of this.#listeners) l.close();
-      this.#listeners = [];
-      const message = error instanceof Error ? error.message : String(error);
-      this.log("warning", message);
-      throw error;
-    }
     this.#port = port;
     this.config.setInitial("port", String(port));
     this.log(
@@ -456,6 +447,7 @@ export class Server implements ServerContext {
       `Running mode=standalone, port=${port}${this.tutorial ? ", tutorial protocol" : ""}.`,
     );
     this.log("notice", "Server initialized");
+    // As Redis: clients may connect while the data loads, and get LOADING until it is done.
     for (const listener of this.#listeners) this.#track(this.#acceptLoop(listener));
     // CONFIG SET port/bind move the listeners, as in Redis: the new ones open first, so a port
     // or address that cannot be bound leaves everything as it was and refuses the change.
@@ -464,6 +456,16 @@ export class Server implements ServerContext {
       (value) => this.#rebind(this.config.get("bind") ?? "", Number(value)),
     );
     this.config.onApply("bind", (value) => this.#rebind(value, this.#port));
+    try {
+      await this.persistence.loadAtStartup(() => this.#replayClient());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log("warning", message);
+      this.shutdown(null);
+      await this.#done;
+      throw error;
+    }
+    if (this.#closing) return; // SHUTDOWN while loading
     this.#scheduleExpiry();
     this.log("notice", "Ready to accept connections tcp");
   }

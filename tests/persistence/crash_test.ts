@@ -15,7 +15,7 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** Kill-and-restart rounds per policy; MINIREDIS_CRASH_ROUNDS=200 for a long soak. */
 const ROUNDS = Number(Deno.env.get("MINIREDIS_CRASH_ROUNDS") ?? "4");
 
-/** Starts `miniredis serve` on `dir` and resolves with the process once it accepts. */
+/** Starts `miniredis serve` on `dir` and resolves with the process once its data is loaded. */
 async function spawnServer(
   dir: string,
   policy: string,
@@ -47,9 +47,12 @@ async function spawnServer(
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      return { child, port };
+      // Accepting connections is not enough: the data may still be loading (LOADING).
+      const client = await RedisClient.connect({ port });
+      const pong = await client.send("PING").catch(() => null);
+      client.close();
+      if (pong === "PONG") return { child, port };
+      await sleep(25);
     } catch {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");

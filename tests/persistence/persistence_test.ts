@@ -1,10 +1,11 @@
 import { RedisClient } from "../../src/client/client.ts";
 import { ManualClock } from "../../src/keyspace/clock.ts";
-import type { Server } from "../../src/server/server.ts";
+import { Server } from "../../src/server/server.ts";
 import {
   assert,
   assertEquals,
   needsRedis,
+  RawSession,
   sleep,
   startMiniredis,
   startRealRedis,
@@ -569,4 +570,44 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("clients that connect while the data loads get LOADING, INFO shows the progress", async () => {
+  const dir = await tempDir();
+  try {
+    const first = await serverOn(dir);
+    const client = await RedisClient.connect({ port: first.server.port });
+    for (let i = 0; i < 400_000; i += 10_000) {
+      const args: string[] = [];
+      for (let j = i; j < i + 10_000; j++) args.push(`key:${j}`, `value:${j}`);
+      await client.send("MSET", ...args);
+    }
+    await client.send("SAVE");
+    client.close();
+    await first.server.close();
+
+    const server = new Server({ port: 0, logSink: () => {}, config: { dir, save: "" } });
+    const started = server.start();
+    try {
+      const early = await RawSession.open(server.port);
+      try {
+        assertEquals(
+          await early.command("PING"),
+          "-LOADING Redis is loading the dataset in memory\r\n",
+        );
+        const text = await early.command("INFO", "persistence");
+        assert(text.includes("loading:1\r\n") && text.includes("loading_total_bytes:"), text);
+        await started;
+        assertEquals(await early.command("PING"), "+PONG\r\n");
+        assertEquals(await early.command("DBSIZE"), ":400000\r\n");
+      } finally {
+        await early.close();
+      }
+    } finally {
+      await started.catch(() => {});
+      await server.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
