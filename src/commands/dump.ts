@@ -68,7 +68,8 @@ function restore(ctx: ClientContext, argv: string[]): void {
   const server = ctx.server;
   const deleted = replace && db.delete(key);
   const now = server.clock.now();
-  const at = ttl === 0n ? 0n : absttl ? ttl : ttl + BigInt(now);
+  // A relative TTL past 2^63 wraps negative in Redis's C arithmetic: already expired.
+  const at = ttl === 0n ? 0n : absttl ? ttl : BigInt.asIntN(64, ttl + BigInt(now));
   if (ttl !== 0n && at <= BigInt(now)) {
     // Already expired: nothing is created; a replaced key is gone, which is logged as DEL.
     if (deleted) {

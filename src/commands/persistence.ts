@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { errorText } from "../persistence/aof_writer.ts";
 import type { ClientContext } from "./context.ts";
 import { command, CommandError, type CommandSpec, Errors } from "./spec.ts";
 
@@ -16,9 +15,8 @@ function save(ctx: ClientContext): void {
   }
   try {
     persistence.save();
-  } catch (error) {
-    ctx.server.log("warning", `Error saving DB on disk: ${errorText(error)}`);
-    throw new CommandError("ERR");
+  } catch {
+    throw new CommandError("ERR"); // save() logged why
   }
   ctx.out.ok();
 }

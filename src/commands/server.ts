@@ -712,13 +712,18 @@ function shutdown(ctx: ClientContext, argv: string[]): void {
     throw new CommandError(Errors.syntax);
   }
   if (abort) throw new CommandError("ERR No shutdown in progress.");
-  ctx.server.log("warning", "User requested shutdown...");
   const ready = ctx.server.persistence.prepareForShutdown({
     save: options.has("save"),
     nosave: options.has("nosave"),
     force: options.has("force"),
   });
-  if (!ready) throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+  if (!ready) {
+    ctx.server.log(
+      "warning",
+      "Errors trying to shut down the server. Check the logs for more information.",
+    );
+    throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+  }
   ctx.server.shutdown(null);
 }
 

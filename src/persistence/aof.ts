@@ -130,18 +130,36 @@ export class AofFiles {
   }
 
   /**
-   * Makes the synced temp file `tempPath` the new base: renamed into the directory, the incr
-   * files it covers (all but the one being written, while AOF is on) and the old base become
-   * history, the manifest is persisted, and the history files are deleted. Returns the base's
+   * Makes the synced temp file `tempPath` (in `dir`'s parent) the new base, as Redis's
+   * backgroundRewriteDoneHandler does: renamed into the directory; `tempIncr`, when AOF is being
+   * turned on, renamed to the first incr file of the new base; the incr files the base covers
+   * (all but the one being written while AOF is on) and the old base become history; the
+   * manifest persisted; the history files deleted. `log` gets Redis's lines. Returns the base's
    * name.
    */
-  async commitBase(tempPath: string, rdbPreamble: boolean, aofOn: boolean): Promise<string> {
+  async commitBase(
+    tempPath: string,
+    rdbPreamble: boolean,
+    aofOn: boolean,
+    log: (message: string) => void = () => {},
+    tempIncr: string | null = null,
+  ): Promise<string> {
     const change = withNewBase(this.manifest, this.filename, rdbPreamble);
     await Deno.rename(tempPath, this.path(change.fileName));
-    const manifest = withRewrittenIncrAsHistory(change.manifest, aofOn);
+    const tempName = tempPath.slice(tempPath.lastIndexOf("/") + 1);
+    log(`Successfully renamed the temporary AOF base file ${tempName} into ${change.fileName}`);
+    let manifest = change.manifest;
+    if (tempIncr !== null) {
+      const incr = withNewIncr(manifest, this.filename);
+      await Deno.rename(this.path(tempIncr), this.path(incr.fileName));
+      log(`Successfully renamed the temporary AOF incr file ${tempIncr} into ${incr.fileName}`);
+      manifest = incr.manifest;
+    }
+    manifest = withRewrittenIncrAsHistory(manifest, aofOn);
     await persistManifest(this.dir, this.filename, manifest);
     this.manifest = manifest;
     for (const old of manifest.history) {
+      log(`Removing the history file ${old.fileName} in the background`);
       await Deno.remove(this.path(old.fileName)).catch(() => {});
     }
     this.manifest = withoutHistory(manifest);

@@ -43,6 +43,8 @@ export interface ReplayResult {
   validUpTo: number;
   /** Whether the end was dropped (cut short, or an open MULTI). */
   truncated: boolean;
+  /** Whether a MULTI without its EXEC was dropped at the end. */
+  revertedMulti: boolean;
 }
 
 /** Bytes handed to the decoder at a time. */
@@ -106,10 +108,13 @@ export function* replayAofSteps(
     yield { offset: Math.min(bytes.length, offset + CHUNK), commands };
   }
   if (decoder.bufferedBytes === 0 && !client.inMulti) {
-    return { commands, validUpTo: bytes.length, truncated: false };
+    return { commands, validUpTo: bytes.length, truncated: false, revertedMulti: false };
   }
   // A record cut short, or a MULTI whose EXEC never came (Redis: "Revert incomplete
   // MULTI/EXEC transaction in AOF file"): the scanner finds the end of what stays.
+  // Redis reverts (and says so) only a MULTI left open by a file that ends between records.
+  const revertedMulti = client.inMulti && decoder.bufferedBytes === 0;
   if (client.inMulti) client.discardMulti();
-  return { commands, validUpTo: scanAof(bytes, start).validUpTo, truncated: true };
+  const validUpTo = scanAof(bytes, start).validUpTo;
+  return { commands, validUpTo, truncated: true, revertedMulti };
 }

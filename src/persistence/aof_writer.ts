@@ -44,6 +44,13 @@ export class AofEncoder {
   readonly out: ReplyWriter = new ReplyWriter();
   /** The database the records written so far leave selected; -1 before any. */
   selectedDb = -1;
+  /**
+   * aof-timestamp-enabled: a `#TS:<unix seconds>` line before the first record of each new
+   * second, which check-aof --truncate-to-timestamp cuts at.
+   */
+  timestamps = false;
+  /** The second of the last `#TS` line (carried over to the next incr file, as Redis does). */
+  lastTimestamp = 0;
 
   constructor() {
     this.out.version = 3;
@@ -52,6 +59,13 @@ export class AofEncoder {
   /** Appends one operation, after a SELECT if it runs in another database. */
   append(op: LoggedOp): void {
     const out = this.out;
+    if (this.timestamps) {
+      const now = Math.floor(Date.now() / 1000);
+      if (now > this.lastTimestamp) {
+        out.raw(`#TS:${now}\r\n`);
+        this.lastTimestamp = now;
+      }
+    }
     if (op.db !== this.selectedDb) {
       out.arrayLength(2);
       out.bulk("SELECT");

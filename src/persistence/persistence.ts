@@ -25,7 +25,6 @@ import {
   needsUpgrade,
   persistManifest,
   tempIncrFileName,
-  withNewIncr,
   withUpgradedBase,
 } from "./aof_manifest.ts";
 import { parseRdbSteps, RdbError, RdbWriter } from "./rdb.ts";
@@ -187,10 +186,24 @@ export class Persistence {
   lastRewriteSeconds = -1;
   rewrites = 0;
   rewriteFailures = 0;
-  /** The AOF's size after the last rewrite (auto-aof-rewrite-percentage grows from it). */
+  /**
+   * The AOF's size at the last rewrite or start-up (INFO aof_base_size; the automatic rewrite
+   * measures growth from it).
+   */
   aofBaseSize = 0;
+  /** Bytes of the AOF's files other than the incr file being written (base, earlier incrs). */
+  #aofOtherSize = 0;
+
+  /** The AOF's size: every file of it (INFO aof_current_size). */
+  get aofCurrentSize(): number {
+    return this.#aofOtherSize + (this.aof?.size ?? 0);
+  }
   #aofFiles: AofFiles | null = null;
   #lastRewriteFailure = 0;
+  /** Set by `close`: no job starts, and one starting gives up. */
+  #closed = false;
+  /** The running rewrite, cleanup included (`close` waits for it). */
+  #rewriteTask: Promise<void> | null = null;
   /** Dirty count when the running BGSAVE began (what its success takes off `dirty`). */
   #dirtyAtJobStart = 0;
 
@@ -284,12 +297,15 @@ export class Persistence {
    * Throws with the reason when the file cannot be written (the old file stays).
    */
   save(): void {
+    this.saves++; // rdb_saves counts attempts, as Redis's stat_rdb_saves
     const path = this.rdbPath;
     const temp = `${this.dir}/temp-${Deno.pid}.rdb`;
     const writer = this.#newWriter();
     let file: Deno.FsFile | null = null;
+    let opened = false;
     try {
       file = Deno.openSync(temp, { write: true, create: true, truncate: true });
+      opened = true;
       writer.header(this.#aux(false));
       const sink = this.#sinkFor(writer);
       const snapshot = new Snapshot(this.#host.databases, sink.sink);
@@ -311,9 +327,12 @@ export class Persistence {
       }
       Deno.remove(temp).catch(() => {});
       const message = errorText(error);
+      const where = temp.slice(this.dir.length + 1);
       this.#host.log(
         "warning",
-        `Failed opening the temp RDB file ${temp} (in server root dir ${this.dir}) for saving: ${message}`,
+        file === null && !opened
+          ? `Failed opening the temp RDB file ${where} (in server root dir ${this.dir}) for saving: ${message}`
+          : `Write error saving DB on disk(rdbSaveRio): ${message}`,
       );
       throw error;
     }
@@ -321,7 +340,6 @@ export class Persistence {
     this.#host.dirty = 0;
     this.lastSave = Math.floor(Date.now() / 1000);
     this.lastBgsaveOk = true;
-    this.saves++;
   }
 
   /** A sink writing to `writer`, and how to give it the snapshot's database sizes. */
@@ -356,13 +374,14 @@ export class Persistence {
    * does nothing) when a job is already running.
    */
   bgsave(): boolean {
-    if (this.#job !== null) return false;
+    if (this.#job !== null || this.#closed) return false;
     const writer = this.#newWriter();
     const sink = this.#sinkFor(writer);
     const snapshot = new Snapshot(this.#host.databases, sink.sink);
     sink.fill(snapshot);
     this.#dirtyAtJobStart = this.#host.dirty;
     this.lastBgsaveTry = Math.floor(Date.now() / 1000);
+    this.saves++;
     const startedAt = Date.now();
     const job: Job = {
       kind: "rdb",
@@ -402,14 +421,17 @@ export class Persistence {
       }
       await Deno.remove(temp).catch(() => {});
       if (!job.cancelled) {
-        this.#host.log("warning", `Write error saving DB on disk: ${errorText(error)}`);
+        this.#host.log(
+          "warning",
+          `Write error saving DB on disk(rdbSaveRio): ${errorText(error)}`,
+        );
       }
     }
     if (this.#job === job) this.#job = null;
     this.lastBgsaveSeconds = Math.round((Date.now() - job.startedAt) / 1000);
     if (job.cancelled) {
+      // As Redis for a save it stopped itself (SIGUSR1): the last status stays as it was.
       this.#host.log("warning", "Background saving terminated by signal 10");
-      this.lastBgsaveOk = false;
       return false;
     }
     if (ok) {
@@ -417,7 +439,6 @@ export class Persistence {
       this.#host.log("notice", "Background saving terminated with success");
       this.#host.dirty -= this.#dirtyAtJobStart;
       this.lastSave = Math.floor(Date.now() / 1000);
-      this.saves++;
     } else {
       this.#host.log("warning", "Background saving error");
     }
@@ -492,6 +513,8 @@ export class Persistence {
               } else if (key === "ctime") {
                 const age = Math.max(0, Math.floor(now / 1000) - Number(value));
                 host.log("notice", `RDB age ${age} seconds`);
+              } else if (key === "aof-base" && Number(value) !== 0) {
+                host.log("notice", "RDB is base AOF");
               } else if (key === "used-mem") {
                 host.log(
                   "notice",
@@ -535,7 +558,7 @@ export class Persistence {
         },
       ));
     } catch (error) {
-      if (error instanceof RdbError) {
+      if (error instanceof RdbError && !error.message.startsWith("FATAL")) {
         host.log(
           "warning",
           `Internal error in RDB reading offset ${error.offset} function at rdb.c:0 -> ${error.message}`,
@@ -571,6 +594,15 @@ export class Persistence {
    */
   prepareForShutdown(options: { save?: boolean; nosave?: boolean; force?: boolean } = {}): boolean {
     const host = this.#host;
+    host.log("warning", "User requested shutdown...");
+    // The first AOF is still being written: stopping now would leave no AOF at all.
+    if (this.aofState === "wait_rewrite") {
+      if (!options.force) {
+        host.log("warning", "Writing initial AOF, can't exit.");
+        return false;
+      }
+      host.log("warning", "Writing initial AOF. Exit anyway.");
+    }
     const job = this.#job;
     if (job !== null) {
       host.log(
@@ -703,7 +735,10 @@ export class Persistence {
       host.log("notice", `Creating AOF incr file ${incr.fileName} on server start`);
     } else host.log("notice", `Opening AOF incr file ${incr.fileName} on server start`);
     this.aof = this.#newAofWriter(opened.file, opened.size);
-    this.aofBaseSize = await this.#baseSize(files);
+    // As Redis: the size of what was loaded is the base growth is measured from; a new AOF's
+    // first base file counts for nothing.
+    this.#aofOtherSize = entries.length === 0 ? 0 : (await this.#sizeOf(files)) - opened.size;
+    this.aofBaseSize = this.aofCurrentSize;
     this.aofState = "on";
     host.dirty = 0;
   }
@@ -739,22 +774,29 @@ export class Persistence {
   }
 
   #newAofWriter(file: Deno.FsFile, size: number): AofWriter {
-    return new AofWriter(
+    const writer = new AofWriter(
       file,
       size,
       this.#policy,
       (level, message) => this.#host.log(level, message),
     );
+    writer.encoder.timestamps = this.timestamps;
+    return writer;
   }
 
-  async #baseSize(files: AofFiles): Promise<number> {
-    const base = files.manifest.base;
-    if (base === null) return 0;
-    try {
-      return (await Deno.stat(files.path(base.fileName))).size;
-    } catch {
-      return 0;
+  /** aof-timestamp-enabled. */
+  get timestamps(): boolean {
+    return this.#host.config.get("aof-timestamp-enabled") === "yes";
+  }
+
+  /** Bytes of the base and incr files the manifest names (or of the base alone). */
+  async #sizeOf(files: AofFiles, baseOnly = false): Promise<number> {
+    const m = files.manifest;
+    let total = 0;
+    for (const info of [...(m.base === null ? [] : [m.base]), ...(baseOnly ? [] : m.incr)]) {
+      total += await Deno.stat(files.path(info.fileName)).then((s) => s.size, () => 0);
     }
+    return total;
   }
 
   /** Replays one file of the AOF; a cut-short last file is cut back as aof-load-truncated says. */
@@ -770,9 +812,11 @@ export class Persistence {
       bytes = await Deno.readFile(path);
     } catch (error) {
       throw new Error(
-        `Fatal error: can't open the append log file ${entry.fileName} for reading: ${
-          errorText(error)
-        }`,
+        error instanceof Deno.errors.NotFound
+          ? `Unable to obtain the AOF file ${entry.fileName} length. stat: No such file or directory`
+          : `Fatal error: can't open the append log file ${entry.fileName} for reading: ${
+            errorText(error)
+          }`,
       );
     }
     this.#startLoading(bytes.length);
@@ -784,7 +828,10 @@ export class Persistence {
     ) {
       host.log("notice", "Reading RDB base file on AOF loading...");
       start = await this.#loadRdbBytes(bytes, entry.fileName);
-      host.log("notice", "Reading the remaining AOF tail...");
+      // An old single-file AOF (adopted as the base) may go on with commands after its RDB.
+      if (entry.fileName === files.filename) {
+        host.log("notice", "Reading the remaining AOF tail...");
+      }
     }
     const progress = loadProgress(host, entry.fileName, bytes.length);
     const result = await this.#drive(
@@ -795,6 +842,9 @@ export class Persistence {
       },
     );
     this.#loadedBase += bytes.length;
+    if (result.revertedMulti) {
+      host.log("warning", `Revert incomplete MULTI/EXEC transaction in AOF file ${entry.fileName}`);
+    }
     if (result.truncated) {
       if (!entry.last) {
         throw new AofLoadError(
@@ -852,6 +902,7 @@ export class Persistence {
       };
     } else {
       const sink = new AofCommandSink();
+      sink.encoder.timestamps = this.timestamps;
       const snapshot = job?.snapshot ?? new Snapshot(this.#host.databases, sink);
       if (job !== null) this.#jobSink = sink;
       const out = sink.encoder.out;
@@ -885,12 +936,15 @@ export class Persistence {
    * go to a new incr file. Returns false when it cannot start.
    */
   rewriteAof(): boolean {
-    if (this.#job !== null || this.#rewriteStarting) return false;
+    if (this.#job !== null || this.#rewriteStarting || this.#closed) return false;
     this.#rewriteStarting = true;
-    this.#host.log("notice", `Background append only file rewriting started by pid ${Deno.pid}`);
-    this.#rewrite().catch((error) => {
+    this.rewrites++; // aof_rewrites counts attempts, as Redis's stat_aof_rewrites
+    const task = this.#rewrite().catch((error) => {
       this.#host.log("warning", `Background AOF rewrite failed: ${errorText(error)}`);
+    }).finally(() => {
+      if (this.#rewriteTask === task) this.#rewriteTask = null;
     });
+    this.#rewriteTask = task;
     return true;
   }
 
@@ -903,14 +957,17 @@ export class Persistence {
     let tempIncr: string | null = null;
     try {
       await files.ensureDir();
-      if (this.#aofFiles !== null && files.manifest.base === null) await files.read();
+      if (files.manifest.base === null) await files.read();
       // The new incr file opens first; the snapshot is taken at the very moment writes move
       // to it, so that base + new incr is the dataset exactly.
       let opened: { file: Deno.FsFile; size: number } | null = null;
       if (this.aofState === "on") {
-        opened = await files.openNewIncr();
+        const incr = await files.openNewIncr();
+        host.log("notice", `Creating AOF incr file ${incr.name} on background rewrite`);
+        opened = incr;
       } else if (this.aofState === "wait_rewrite") {
         tempIncr = tempIncrFileName(files.filename);
+        host.log("notice", `Creating AOF incr file ${tempIncr} on background rewrite`);
         const file = await Deno.open(files.path(tempIncr), {
           write: true,
           create: true,
@@ -918,6 +975,11 @@ export class Persistence {
         });
         opened = { file, size: 0 };
       }
+      if (this.#closed) {
+        opened?.file.close();
+        throw new Error("cancelled");
+      }
+      host.log("notice", `Background append only file rewriting started by pid ${Deno.pid}`);
       if (opened !== null) {
         const previous = this.aof;
         if (previous !== null && !previous.flushAndSync()) {
@@ -928,7 +990,10 @@ export class Persistence {
         previous?.close();
         this.aof = this.#newAofWriter(opened.file, opened.size);
         // Clients' marks count on from the old file's (see AofWriter.end).
-        if (previous !== null) this.aof.written = previous.end;
+        if (previous !== null) {
+          this.aof.written = previous.end;
+          this.aof.encoder.lastTimestamp = previous.encoder.lastTimestamp;
+        }
       }
       // A placeholder sink until #writeBase sets the real one (same tick: nothing runs between).
       const relay: SnapshotSink = { entry: (...args) => this.#jobSink!.entry(...args) };
@@ -949,23 +1014,21 @@ export class Persistence {
         "notice",
         `Successfully created the temporary AOF base file ${temp.slice(this.dir.length + 1)}`,
       );
-      if (tempIncr !== null) {
-        // Turning AOF on: the temp incr file becomes the first incr file of the new base.
-        const change = withNewIncr(files.manifest, files.filename);
-        await Deno.rename(files.path(tempIncr), files.path(change.fileName));
-        files.manifest = change.manifest;
-      }
-      const name = await files.commitBase(temp, this.#preamble, this.aofState !== "off");
-      host.log("notice", `Successfully renamed the temporary AOF base file into ${name}`);
-      this.aofBaseSize = await this.#baseSize(files);
-      if (this.aofState === "wait_rewrite") {
-        this.aofState = "on";
-        host.log("notice", "Background AOF rewrite finished successfully");
-      } else host.log("notice", "Background AOF rewrite terminated with success");
-      if (this.aof !== null) this.aof.size = 0;
+      host.log("notice", "Background AOF rewrite terminated with success");
+      // Turning AOF on, the temp incr file becomes the first incr file of the new base.
+      await files.commitBase(
+        temp,
+        this.#preamble,
+        this.aofState !== "off",
+        (message) => host.log("notice", message),
+        tempIncr,
+      );
+      this.#aofOtherSize = await this.#sizeOf(files, true);
+      this.aofBaseSize = this.aofCurrentSize;
+      this.aofState = this.aofState === "off" ? "off" : "on";
+      host.log("notice", "Background AOF rewrite finished successfully");
       this.lastRewriteOk = true;
       this.rewriteFailures = 0;
-      this.rewrites++;
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
       if (job === null || !job.cancelled) {
@@ -983,14 +1046,18 @@ export class Persistence {
   }
 
   /** CONFIG SET appendonly yes: log from now on, into a fresh AOF written from the dataset. */
-  async enableAof(): Promise<void> {
+  enableAof(): void {
     if (this.aofState !== "off") return;
-    const files = this.#files();
-    await files.ensureDir();
-    await files.read();
     this.aofState = "wait_rewrite";
-    if (this.#job?.kind === "rdb") await this.killBackgroundSave();
-    if (!this.rewriteAof()) this.rewriteScheduled = true;
+    if (this.jobKind === "rdb") {
+      // As Redis 7.0: the save finishes, and the rewrite follows it.
+      this.#host.log(
+        "notice",
+        "AOF was enabled but there is already another background operation. An AOF " +
+          "background was scheduled to start when possible.",
+      );
+      this.rewriteScheduled = true;
+    } else if (!this.rewriteAof()) this.rewriteScheduled = true;
   }
 
   /** CONFIG SET appendonly no: stop logging (what was logged is synced first). */
@@ -1009,6 +1076,7 @@ export class Persistence {
    * files are closed.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     const job = this.#job;
     if (job !== null) job.cancelled = true;
     if (this.aof !== null) {
@@ -1018,6 +1086,7 @@ export class Persistence {
     }
     this.aofState = "off";
     await job?.done;
+    await this.#rewriteTask;
   }
 
   // ---- cron ----
@@ -1055,10 +1124,10 @@ export class Persistence {
     const percent = Number(this.#host.config.get("auto-aof-rewrite-percentage") ?? 100);
     const minSize = Number(this.#host.config.get("auto-aof-rewrite-min-size") ?? 0);
     if (
-      aof !== null && this.aofState === "on" && percent > 0 && aof.size + this.aofBaseSize > minSize
+      aof !== null && this.aofState === "on" && percent > 0 && this.aofCurrentSize > minSize
     ) {
       const base = this.aofBaseSize === 0 ? 1 : this.aofBaseSize;
-      const growth = Math.floor(((aof.size + this.aofBaseSize) * 100) / base) - 100;
+      const growth = Math.floor((this.aofCurrentSize * 100) / base) - 100;
       if (growth >= percent) {
         this.#host.log(
           "notice",
@@ -1121,14 +1190,14 @@ export class Persistence {
       ["module_fork_last_cow_size", 0],
     ];
     const aof = this.aof;
-    if (aof !== null && this.aofState === "on") {
+    if (this.aofState !== "off") {
       fields.push(
-        ["aof_current_size", aof.size + this.aofBaseSize],
+        ["aof_current_size", this.aofCurrentSize],
         ["aof_base_size", this.aofBaseSize],
         ["aof_pending_rewrite", this.rewriteScheduled ? 1 : 0],
-        ["aof_buffer_length", aof.pending],
+        ["aof_buffer_length", aof?.pending ?? 0],
         ["aof_pending_bio_fsync", 0],
-        ["aof_delayed_fsync", aof.delayedFsync],
+        ["aof_delayed_fsync", aof?.delayedFsync ?? 0],
       );
     }
     const loading = this.loading;

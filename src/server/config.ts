@@ -72,13 +72,23 @@ const SPECIAL_NORMALIZERS = new Map<string, Normalizer>([
     if (flags === null) throw fail("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
     return KeyspaceNotifier.formatFlags(flags);
   }],
-  // Pairs of seconds and changes, written back with single spaces.
+  // Pairs of seconds (>= 1) and changes (>= 0), split on single spaces and read with strtoll as
+  // Redis's setConfigSaveOption does, written back as Redis stores them (changes is a C int).
   ["save", (raw, fail) => {
-    const words = raw.split(" ").filter((w) => w !== "");
-    if (words.length % 2 !== 0 || words.some((w) => !/^\d+$/.test(w))) {
-      throw fail("Invalid save parameters");
+    if (raw === "") return raw;
+    const words = raw.split(" ");
+    if (words.length % 2 !== 0) throw fail("Invalid save parameters");
+    const out: string[] = [];
+    for (let j = 0; j < words.length; j++) {
+      const m = /^[ \t\n\v\f\r]*([+-]?\d+)$/.exec(words[j]!);
+      const v = m === null ? (words[j] === "" ? 0n : null) : BigInt(m[1]!);
+      if (v === null || (j % 2 === 0 && v < 1n) || (j % 2 === 1 && v < 0n)) {
+        throw fail("Invalid save parameters");
+      }
+      const clamped = v > 9223372036854775807n ? 9223372036854775807n : v;
+      out.push(j % 2 === 0 ? String(clamped) : String(BigInt.asIntN(32, clamped)));
     }
-    return words.join(" ");
+    return out.join(" ");
   }],
   // As Redis chdirs to it: it must be a directory, and reads back as its absolute path.
   ["dir", (raw, fail) => {

@@ -219,14 +219,12 @@ export class Server implements ServerContext {
     });
     // CONFIG SET appendonly yes writes a fresh AOF from the dataset first; no stops logging.
     this.config.onApply("appendonly", (value) => {
-      if (value === "yes") {
-        this.persistence.enableAof().catch((error) =>
-          this.log(
-            "warning",
-            `Unable to turn on AOF: ${error instanceof Error ? error.message : error}`,
-          )
-        );
-      } else this.persistence.disableAof();
+      if (value === "yes") this.persistence.enableAof();
+      else this.persistence.disableAof();
+    });
+    this.config.onChange("aof-timestamp-enabled", (value) => {
+      const aof = this.persistence.aof;
+      if (aof !== null) aof.encoder.timestamps = value === "yes";
     });
     this.config.onChange("appendfsync", (value) => {
       const aof = this.persistence.aof;

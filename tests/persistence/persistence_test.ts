@@ -422,7 +422,9 @@ Deno.test("a save point passed starts a BGSAVE; SHUTDOWN saves, SHUTDOWN NOSAVE 
     try {
       await send(port, "SET", "a", "1");
       await send(port, "SET", "b", "2");
-      await waitFor(async () => (await info(port, "rdb_saves")) === "1", 5000);
+      await waitFor(async () =>
+        (await info(port, "rdb_saves")) === "1" &&
+        (await info(port, "rdb_bgsave_in_progress")) === "0", 5000);
       assert(first.log.some((l) => l.includes("2 changes in 1 seconds. Saving...")));
       assertEquals(await info(port, "rdb_changes_since_last_save"), "0");
       await send(port, "SET", "c", "3");
@@ -606,6 +608,107 @@ Deno.test("clients that connect while the data loads get LOADING, INFO shows the
     } finally {
       await started.catch(() => {});
       await server.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Fills the server at `port` with `n` keys by MSET. */
+async function fill(port: number, n: number): Promise<void> {
+  const client = await RedisClient.connect({ port });
+  try {
+    for (let i = 0; i < n; i += 10_000) {
+      const args: string[] = [];
+      for (let j = i; j < Math.min(n, i + 10_000); j++) args.push(`key:${j}`, `value:${j}`);
+      await client.send("MSET", ...args);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+Deno.test("FLUSHALL stops a BGSAVE without failing it, and CONFIG SET appendonly yes waits for one", async () => {
+  const dir = await tempDir();
+  try {
+    const { server, log } = await serverOn(dir, { save: "3600 1" });
+    const port = server.port;
+    try {
+      await fill(port, 300_000);
+      assertEquals(await send(port, "BGSAVE"), "Background saving started");
+      assertEquals(await send(port, "FLUSHALL"), "OK");
+      await waitFor(async () => (await info(port, "rdb_bgsave_in_progress")) === "0");
+      // As Redis: a save stopped by the server itself leaves the status as it was.
+      assertEquals(await info(port, "rdb_last_bgsave_status"), "ok");
+      assertEquals(await send(port, "SET", "x", "1"), "OK");
+
+      await fill(port, 300_000);
+      assertEquals(await send(port, "BGSAVE"), "Background saving started");
+      assertEquals(await send(port, "CONFIG", "SET", "appendonly", "yes"), "OK");
+      assert(
+        log.some((l) => l.includes("AOF was enabled but there is already another background")),
+      );
+      await waitFor(async () =>
+        (await info(port, "aof_rewrites")) === "1" &&
+        (await info(port, "aof_rewrite_scheduled")) === "0" &&
+        (await info(port, "aof_rewrite_in_progress")) === "0" &&
+        (await info(port, "rdb_bgsave_in_progress")) === "0"
+      );
+      assertEquals(await info(port, "rdb_last_bgsave_status"), "ok");
+      assertEquals(await info(port, "aof_last_bgrewrite_status"), "ok");
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SHUTDOWN while the first AOF is written is refused, unless FORCE", async () => {
+  const dir = await tempDir();
+  try {
+    const { server, log } = await serverOn(dir);
+    const port = server.port;
+    try {
+      await fill(port, 300_000);
+      assertEquals(await send(port, "CONFIG", "SET", "appendonly", "yes"), "OK");
+      const refused = String(await send(port, "SHUTDOWN", "NOSAVE").catch((e) => String(e)));
+      assert(refused.includes("ERR Errors trying to SHUTDOWN. Check logs."), refused);
+      assert(log.some((l) => l.includes("Writing initial AOF, can't exit.")));
+      await send(port, "SHUTDOWN", "NOSAVE", "FORCE").catch(() => {});
+      await server.finished;
+      assert(log.some((l) => l.includes("Writing initial AOF. Exit anyway.")));
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("aof-timestamp-enabled writes #TS lines, which the loader skips; INFO counts the AOF's bytes as Redis", async () => {
+  const dir = await tempDir();
+  try {
+    const first = await serverOn(dir, { appendonly: "yes", "aof-timestamp-enabled": "yes" });
+    await send(first.server.port, "SET", "a", "1");
+    await send(first.server.port, "SET", "b", "2");
+    // A new AOF's first base file does not count; the records written do.
+    const incr = `${dir}/appendonlydir/appendonly.aof.1.incr.aof`;
+    assertEquals(await info(first.server.port, "aof_base_size"), "0");
+    assertEquals(
+      await info(first.server.port, "aof_current_size"),
+      String(Deno.statSync(incr).size),
+    );
+    await first.server.close();
+    assert(/^#TS:\d+\r\n\*2\r\n\$6\r\nSELECT/.test(Deno.readTextFileSync(incr)));
+    const second = await serverOn(dir, { appendonly: "yes" });
+    try {
+      assertEquals(await send(second.server.port, "MGET", "a", "b"), ["1", "2"]);
+      // After a load, the whole AOF counts, and growth is measured from it.
+      const size = await info(second.server.port, "aof_current_size");
+      assertEquals(await info(second.server.port, "aof_base_size"), size);
+    } finally {
+      await second.server.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
