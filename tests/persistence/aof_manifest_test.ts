@@ -34,9 +34,9 @@ import {
   assert,
   assertEquals,
   findRedisServer,
-  freePort,
   needsRedis,
   RawSession,
+  startRealRedis,
 } from "../_util.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -52,57 +52,16 @@ interface AofRedis extends AsyncDisposable {
 }
 
 async function startAofRedis(dir: string, extra: string[] = []): Promise<AofRedis> {
-  const path = findRedisServer();
-  if (path === null) throw new Error("redis-server is not installed");
-  const port = freePort();
-  const child = new Deno.Command(path, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "yes",
-      "--dir",
-      dir,
-      ...extra,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let session: RawSession | null = null;
-  const deadline = Date.now() + 5000;
-  while (session === null) {
-    try {
-      session = await RawSession.open(port);
-    } catch (error) {
-      if (Date.now() > deadline) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // it exited by itself
-        }
-        await child.status;
-        throw error;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  const s = session;
+  const real = await startRealRedis(["--appendonly", "yes", "--dir", dir, ...extra]);
+  const port = real.port;
+  const s = await RawSession.open(port);
   const stop = async () => {
     try {
       s.close();
     } catch {
       // already closed
     }
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await child.status;
+    await real.close();
   };
   return {
     dir,

@@ -16,10 +16,10 @@ import {
   assert,
   assertEquals,
   findRedisServer,
-  freePort,
   needsRedis,
   RawSession,
   seededRandom,
+  startRealRedis,
 } from "../_util.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -165,43 +165,12 @@ async function withAofRedis(
   extra: string[],
   script: (command: (...args: string[]) => Promise<string>) => Promise<void>,
 ): Promise<void> {
-  const port = freePort();
-  const child = new Deno.Command(findRedisServer()!, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "yes",
-      "--dir",
-      dir,
-      ...extra,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const real = await startRealRedis(["--appendonly", "yes", "--dir", dir, ...extra]);
   try {
-    let session: RawSession | null = null;
-    for (const deadline = Date.now() + 5000; session === null;) {
-      try {
-        session = await RawSession.open(port);
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    await using s = session;
+    await using s = await RawSession.open(real.port);
     await script((...args) => s.command(...args));
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await child.status;
+    await real.close();
   }
 }
 
