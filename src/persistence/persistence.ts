@@ -15,7 +15,7 @@
 import type { Database } from "../keyspace/database.ts";
 import type { EncodingLimits } from "../keyspace/values.ts";
 import type { Config } from "../server/config.ts";
-import { AofWriter, errorText, type FsyncPolicy } from "./aof_writer.ts";
+import { AofWriter, type FsyncPolicy } from "./aof_writer.ts";
 import { AofCommandSink, AofFiles } from "./aof.ts";
 import { AofLoadError, replayAofSteps, type ReplayClient } from "./aof_loader.ts";
 import {
@@ -24,6 +24,7 @@ import {
   lastIncr,
   needsUpgrade,
   persistManifest,
+  strerror,
   tempIncrFileName,
   withUpgradedBase,
 } from "./aof_manifest.ts";
@@ -50,7 +51,8 @@ interface Job {
   readonly startedAt: number;
   /** Set to stop the job (FLUSHALL stops a BGSAVE, SHUTDOWN stops everything). */
   cancelled: boolean;
-  readonly done: Promise<boolean>;
+  /** Settles once the job has ended, its files closed or removed: true when it succeeded. */
+  done: Promise<boolean>;
 }
 
 /** Keys handed to the writer per slice, and the time a slice may take, in ms. */
@@ -71,16 +73,12 @@ export const MISCONF_RDB =
   "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the " +
   "RDB error.";
 
-/** Parses the `save` parameter: pairs of seconds and changes; null when malformed. */
-export function parseSavePoints(text: string): [number, number][] | null {
+/** The `save` parameter's pairs of seconds and changes (Config has checked and normalized it). */
+function savePointsOf(text: string): [number, number][] {
   const words = text.split(" ").filter((w) => w !== "");
-  if (words.length % 2 !== 0) return null;
   const points: [number, number][] = [];
-  for (let i = 0; i < words.length; i += 2) {
-    const seconds = Number(words[i]);
-    const changes = Number(words[i + 1]);
-    if (!/^\d+$/.test(words[i]!) || !/^\d+$/.test(words[i + 1]!)) return null;
-    points.push([seconds, changes]);
+  for (let i = 0; i + 1 < words.length; i += 2) {
+    points.push([Number(words[i]), Number(words[i + 1])]);
   }
   return points;
 }
@@ -150,6 +148,16 @@ class RdbSink implements SnapshotSink {
   }
 }
 
+/**
+ * A file image in the making: the sink a snapshot feeds, the buffer it fills (written out in
+ * chunks), and what closes the image (RDB's EOF and checksum; nothing for AOF commands).
+ */
+interface Image {
+  readonly sink: SnapshotSink;
+  readonly buffer: { readonly length: number; take(): Uint8Array };
+  finish(): void;
+}
+
 /** The state of snapshots and the AOF (see the module doc). */
 export class Persistence {
   readonly #host: PersistenceHost;
@@ -210,6 +218,7 @@ export class Persistence {
   constructor(host: PersistenceHost) {
     this.#host = host;
     this.lastSave = Math.floor(Date.now() / 1000);
+    host.config.onChange("save", (value) => (this.savePoints = savePointsOf(value)));
   }
 
   /** The directory files go to (`dir`; the working directory by default). */
@@ -223,10 +232,8 @@ export class Persistence {
     return `${this.dir}/${this.#host.config.get("dbfilename") ?? "dump.rdb"}`;
   }
 
-  /** The save points (`save`). */
-  get savePoints(): [number, number][] {
-    return parseSavePoints(this.#host.config.get("save") ?? "") ?? [];
-  }
+  /** The save points (`save`), kept in step with CONFIG. */
+  savePoints: [number, number][] = [];
 
   /** Whether a snapshot is being taken, so writes must preserve what they change first. */
   get snapshotting(): boolean {
@@ -284,14 +291,6 @@ export class Persistence {
     ];
   }
 
-  #newWriter(): RdbWriter {
-    const config = this.#host.config;
-    return new RdbWriter({
-      compression: config.get("rdbcompression") === "yes",
-      checksum: config.get("rdbchecksum") === "yes",
-    });
-  }
-
   /**
    * SAVE: writes the whole dataset now, blocking everything else, as Redis's rdbSave does.
    * Throws with the reason when the file cannot be written (the old file stays).
@@ -300,21 +299,18 @@ export class Persistence {
     this.saves++; // rdb_saves counts attempts, as Redis's stat_rdb_saves
     const path = this.rdbPath;
     const temp = `${this.dir}/temp-${Deno.pid}.rdb`;
-    const writer = this.#newWriter();
     let file: Deno.FsFile | null = null;
     let opened = false;
     try {
       file = Deno.openSync(temp, { write: true, create: true, truncate: true });
       opened = true;
-      writer.header(this.#aux(false));
-      const sink = this.#sinkFor(writer);
-      const snapshot = new Snapshot(this.#host.databases, sink.sink);
-      sink.fill(snapshot);
+      const image = this.#rdbImage(false);
+      const snapshot = new Snapshot(this.#host.databases, image.sink);
       while (snapshot.step(KEYS_PER_STEP)) {
-        if (writer.length >= WRITE_CHUNK) writeAllSync(file, writer.take());
+        if (image.buffer.length >= WRITE_CHUNK) writeAllSync(file, image.buffer.take());
       }
-      writer.end();
-      writeAllSync(file, writer.take());
+      image.finish();
+      writeAllSync(file, image.buffer.take());
       file.syncDataSync();
       file.close();
       file = null;
@@ -326,7 +322,7 @@ export class Persistence {
         // closing a failed file
       }
       Deno.remove(temp).catch(() => {});
-      const message = errorText(error);
+      const message = strerror(error);
       const where = temp.slice(this.dir.length + 1);
       this.#host.log(
         "warning",
@@ -342,13 +338,24 @@ export class Persistence {
     this.lastBgsaveOk = true;
   }
 
-  /** A sink writing to `writer`, and how to give it the snapshot's database sizes. */
-  #sinkFor(writer: RdbWriter): { sink: RdbSink; fill(snapshot: Snapshot): void } {
+  /**
+   * An RDB image (after its header): the databases' sizes for RESIZEDB are taken now, at the
+   * instant the snapshot that feeds it begins, and each key gets its IDLE or FREQ under an LRU
+   * or LFU maxmemory-policy, as Redis writes them.
+   */
+  #rdbImage(aofBase: boolean): Image {
+    const config = this.#host.config;
+    const writer = new RdbWriter({
+      compression: config.get("rdbcompression") === "yes",
+      checksum: config.get("rdbchecksum") === "yes",
+    });
+    writer.header(this.#aux(aofBase));
+    const databases = this.#host.databases;
     const sizes = new Map<number, [number, number]>();
+    for (const db of databases) sizes.set(db.index, [db.dict.size, db.expires.size]);
     // The key's access time as the database holds it now (a key copied on write is read before
     // the write, one walked later may have been read since: close enough for eviction's use).
-    const policy = this.#host.config.get("maxmemory-policy") ?? "noeviction";
-    const databases = this.#host.databases;
+    const policy = config.get("maxmemory-policy") ?? "noeviction";
     const access = policy.endsWith("-lru")
       ? (db: number, key: string): [number | undefined, number | undefined] => {
         const d = databases[db];
@@ -360,13 +367,40 @@ export class Persistence {
         return [undefined, d?.dict.has(key) ? d.accessFrequency(key) : undefined];
       }
       : null;
-    const sink = new RdbSink(writer, sizes, access);
-    return {
-      sink,
-      fill(snapshot: Snapshot) {
-        for (const db of snapshot.databases) sizes.set(db.index, [db.size, db.expires]);
-      },
-    };
+    return { sink: new RdbSink(writer, sizes, access), buffer: writer, finish: () => writer.end() };
+  }
+
+  /** An AOF base image: RDB with aof-use-rdb-preamble, else the commands that rebuild it. */
+  #baseImage(): Image {
+    if (this.#preamble) return this.#rdbImage(true);
+    const sink = new AofCommandSink();
+    sink.encoder.timestamps = this.timestamps;
+    return { sink, buffer: sink.encoder.out, finish: () => {} };
+  }
+
+  /**
+   * Writes `snapshot` through `image` to `file` in chunks, then closes the image. For a job, a
+   * slice of the walk takes at most SLICE_MS and clients are served between slices (keys they
+   * write are copied into the buffer meanwhile); a cancelled job stops with an error.
+   */
+  async #drain(snapshot: Snapshot, image: Image, file: Deno.FsFile, job: Job | null) {
+    const buffer = image.buffer;
+    let more = true;
+    while (more) {
+      if (job?.cancelled) throw new Error("cancelled");
+      const start = performance.now();
+      while (
+        more && buffer.length < WRITE_CHUNK &&
+        (job === null || performance.now() - start < SLICE_MS)
+      ) {
+        more = snapshot.step(KEYS_PER_STEP);
+      }
+      if (buffer.length >= WRITE_CHUNK || !more) await writeAll(file, buffer.take());
+      if (more && job !== null) await yieldToClients();
+    }
+    if (job?.cancelled) throw new Error("cancelled");
+    image.finish();
+    await writeAll(file, buffer.take());
   }
 
   /**
@@ -375,10 +409,8 @@ export class Persistence {
    */
   bgsave(): boolean {
     if (this.#job !== null || this.#closed) return false;
-    const writer = this.#newWriter();
-    const sink = this.#sinkFor(writer);
-    const snapshot = new Snapshot(this.#host.databases, sink.sink);
-    sink.fill(snapshot);
+    const image = this.#rdbImage(false);
+    const snapshot = new Snapshot(this.#host.databases, image.sink);
     this.#dirtyAtJobStart = this.#host.dirty;
     this.lastBgsaveTry = Math.floor(Date.now() / 1000);
     this.saves++;
@@ -391,23 +423,19 @@ export class Persistence {
       done: Promise.resolve(false),
     };
     this.#host.log("notice", `Background saving started by pid ${Deno.pid}`);
-    (job as { done: Promise<boolean> }).done = this.#runRdbJob(job, writer);
+    job.done = this.#runRdbJob(job, image);
     this.#job = job;
     return true;
   }
 
-  async #runRdbJob(job: Job, writer: RdbWriter): Promise<boolean> {
+  async #runRdbJob(job: Job, image: Image): Promise<boolean> {
     const temp = `${this.dir}/temp-bgsave-${Deno.pid}.rdb`;
     const path = this.rdbPath;
     let file: Deno.FsFile | null = null;
     let ok = false;
     try {
       file = await Deno.open(temp, { write: true, create: true, truncate: true });
-      writer.header(this.#aux(false));
-      await this.#writeSnapshot(job, file, writer);
-      if (job.cancelled) throw new Error("cancelled");
-      writer.end();
-      await writeAll(file, writer.take());
+      await this.#drain(job.snapshot, image, file, job);
       await file.syncData();
       file.close();
       file = null;
@@ -423,7 +451,7 @@ export class Persistence {
       if (!job.cancelled) {
         this.#host.log(
           "warning",
-          `Write error saving DB on disk(rdbSaveRio): ${errorText(error)}`,
+          `Write error saving DB on disk(rdbSaveRio): ${strerror(error)}`,
         );
       }
     }
@@ -444,32 +472,6 @@ export class Persistence {
     }
     this.lastBgsaveOk = ok;
     return ok;
-  }
-
-  /** Feeds the job's snapshot to `writer` slice by slice, writing full chunks to `file`. */
-  async #writeSnapshot(job: Job, file: Deno.FsFile, writer: RdbWriter): Promise<void> {
-    const snapshot = job.snapshot;
-    let more = true;
-    while (more && !job.cancelled) {
-      const start = performance.now();
-      while (more && performance.now() - start < SLICE_MS) more = snapshot.step(KEYS_PER_STEP);
-      // Keys copied on write arrive between slices too: write what is there.
-      if (writer.length >= WRITE_CHUNK || !more) await writeAll(file, writer.take());
-      if (more) await yieldToClients();
-    }
-  }
-
-  /** Stops the running background save (FLUSHALL, SHUTDOWN); resolves once it has stopped. */
-  async killBackgroundSave(): Promise<void> {
-    const job = this.#job;
-    if (job === null || job.kind !== "rdb") return;
-    job.cancelled = true;
-    await job.done;
-  }
-
-  /** Waits for the running background job, if any (tests, SHUTDOWN). */
-  async waitForJob(): Promise<void> {
-    await this.#job?.done;
   }
 
   /**
@@ -723,7 +725,8 @@ export class Persistence {
     if (files.manifest.base === null) {
       // As Redis: a fresh AOF starts with a base file of the (empty) dataset.
       const temp = `${this.dir}/temp-rewriteaof-${Deno.pid}.aof`;
-      await this.#writeBase(temp, null);
+      const image = this.#baseImage();
+      await this.#writeBase(temp, new Snapshot(host.databases, image.sink), image, null);
       const name = await files.commitBase(temp, this.#preamble, true);
       host.log("notice", `Creating AOF base file ${name} on server start`);
     }
@@ -815,7 +818,7 @@ export class Persistence {
         error instanceof Deno.errors.NotFound
           ? `Unable to obtain the AOF file ${entry.fileName} length. stat: No such file or directory`
           : `Fatal error: can't open the append log file ${entry.fileName} for reading: ${
-            errorText(error)
+            strerror(error)
           }`,
       );
     }
@@ -879,57 +882,16 @@ export class Persistence {
     );
   }
 
-  /**
-   * Writes a base image to `temp`, synced: the snapshot given (a rewrite), or the dataset now
-   * (start-up).
-   */
-  async #writeBase(temp: string, job: Job | null): Promise<void> {
-    // The sink is in place before the first await: writes that come meanwhile preserve keys.
-    let drain: (file: Deno.FsFile) => Promise<void>;
-    if (this.#preamble) {
-      const writer = this.#newWriter();
-      writer.header(this.#aux(true));
-      const sink = this.#sinkFor(writer);
-      const snapshot = job?.snapshot ?? new Snapshot(this.#host.databases, sink.sink);
-      if (job !== null) this.#jobSink = sink.sink;
-      sink.fill(snapshot);
-      drain = async (file) => {
-        if (job === null) { while (snapshot.step(KEYS_PER_STEP)); }
-        else await this.#writeSnapshot(job, file, writer);
-        if (job?.cancelled) throw new Error("cancelled");
-        writer.end();
-        await writeAll(file, writer.take());
-      };
-    } else {
-      const sink = new AofCommandSink();
-      sink.encoder.timestamps = this.timestamps;
-      const snapshot = job?.snapshot ?? new Snapshot(this.#host.databases, sink);
-      if (job !== null) this.#jobSink = sink;
-      const out = sink.encoder.out;
-      drain = async (file) => {
-        let more = true;
-        while (more && !job?.cancelled) {
-          const t = performance.now();
-          while (more && (job === null || performance.now() - t < SLICE_MS)) {
-            more = snapshot.step(KEYS_PER_STEP);
-          }
-          if (out.length >= WRITE_CHUNK || !more) await writeAll(file, out.take());
-          if (more) await yieldToClients();
-        }
-        if (job?.cancelled) throw new Error("cancelled");
-      };
-    }
+  /** Writes the base image `image` of `snapshot` to `temp`, synced. */
+  async #writeBase(temp: string, snapshot: Snapshot, image: Image, job: Job | null) {
     const file = await Deno.open(temp, { write: true, create: true, truncate: true });
     try {
-      await drain(file);
+      await this.#drain(snapshot, image, file, job);
       await file.syncData();
     } finally {
       file.close();
     }
   }
-
-  /** The sink of the job being set up (its snapshot needs it before the writer exists). */
-  #jobSink: SnapshotSink | null = null;
 
   /**
    * BGREWRITEAOF: a new base from a snapshot of this moment, while clients go on and new writes
@@ -940,7 +902,7 @@ export class Persistence {
     this.#rewriteStarting = true;
     this.rewrites++; // aof_rewrites counts attempts, as Redis's stat_aof_rewrites
     const task = this.#rewrite().catch((error) => {
-      this.#host.log("warning", `Background AOF rewrite failed: ${errorText(error)}`);
+      this.#host.log("warning", `Background AOF rewrite failed: ${strerror(error)}`);
     }).finally(() => {
       if (this.#rewriteTask === task) this.#rewriteTask = null;
     });
@@ -995,19 +957,18 @@ export class Persistence {
           this.aof.encoder.lastTimestamp = previous.encoder.lastTimestamp;
         }
       }
-      // A placeholder sink until #writeBase sets the real one (same tick: nothing runs between).
-      const relay: SnapshotSink = { entry: (...args) => this.#jobSink!.entry(...args) };
+      const image = this.#baseImage();
       job = {
         kind: "aof",
-        snapshot: new Snapshot(host.databases, relay),
+        snapshot: new Snapshot(host.databases, image.sink),
         startedAt,
         cancelled: false,
         done: Promise.resolve(false),
       };
       this.#job = job;
       this.#rewriteStarting = false;
-      const done = this.#writeBase(temp, job);
-      (job as { done: Promise<boolean> }).done = done.then(() => true, () => false);
+      const done = this.#writeBase(temp, job.snapshot, image, job);
+      job.done = done.then(() => true, () => false);
       await done;
       if (job.cancelled) throw new Error("cancelled");
       host.log(
@@ -1032,7 +993,7 @@ export class Persistence {
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
       if (job === null || !job.cancelled) {
-        host.log("warning", `Background AOF rewrite failed: ${errorText(error)}`);
+        host.log("warning", `Background AOF rewrite failed: ${strerror(error)}`);
         this.lastRewriteOk = false;
         this.rewriteFailures++;
         this.#lastRewriteFailure = Date.now();
@@ -1040,7 +1001,6 @@ export class Persistence {
     } finally {
       this.#rewriteStarting = false;
       if (this.#job === job) this.#job = null;
-      this.#jobSink = null;
       this.lastRewriteSeconds = Math.round((Date.now() - startedAt) / 1000);
     }
   }
