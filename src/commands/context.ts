@@ -84,6 +84,8 @@ export interface ClientContext extends Watcher, TrackingClient {
    * command.
    */
   propagateAs: string[] | null;
+  /** With `propagateAs`: the arguments of it that are logged with their RESP types, or null. */
+  propagateTyped: (RespValue | undefined)[] | null;
   /**
    * The running command logs nothing of its own, having logged its effect with
    * `ServerContext.alsoPropagate` (SPOP as SREM): Redis's preventCommandPropagation.

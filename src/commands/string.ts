@@ -131,18 +131,15 @@ function setString(ctx: ClientContext, key: string, value: Value): void {
 /**
  * Logs the running command as `argv` (Redis's rewriteClientCommandVector), the value argument
  * `from` of the command going to position `to` as it arrived: a typed RESP value (as the
- * tutorial's clients send) stays typed, which `propagateAs` alone would log as plain text.
+ * tutorial's clients send) stays typed.
  */
 function logAs(ctx: ClientContext, argv: string[], from: number, to: number): void {
+  ctx.propagateAs = argv;
   const typed = ctx.typed?.[from];
-  if (typed === undefined) {
-    ctx.propagateAs = argv;
-    return;
-  }
+  if (typed === undefined) return;
   const types: (RespValue | undefined)[] = new Array(argv.length);
   types[to] = typed;
-  ctx.server.alsoPropagate(ctx.db.index, argv, types);
-  ctx.propagateNothing = true;
+  ctx.propagateTyped = types;
 }
 
 /** `SET key value PXAT at`: how SET, SETEX and PSETEX with an expiry are logged. */

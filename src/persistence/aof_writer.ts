@@ -27,6 +27,7 @@
  * @module
  */
 import { ReplyWriter } from "../resp/reply_writer.ts";
+import { strerror } from "./aof_manifest.ts";
 import type { RespValue } from "../resp/types.ts";
 
 /** appendfsync. */
@@ -194,7 +195,7 @@ export class AofWriter {
    * it can be, and every byte stays held for the next try.
    */
   #failed(bytes: Uint8Array, written: number, error: unknown): void {
-    const message = error instanceof Error ? errorText(error) : String(error);
+    const message = error instanceof Error ? strerror(error) : String(error);
     if (written > 0) {
       try {
         this.#file.truncateSync(this.size);
@@ -239,7 +240,7 @@ export class AofWriter {
     this.#lastSync = now;
     this.#unsynced = 0;
     this.#syncing = this.#file.syncData().catch((error) => {
-      this.#log("warning", `Error syncing the AOF file: ${errorText(error)}`);
+      this.#log("warning", `Error syncing the AOF file: ${strerror(error)}`);
       this.#unsynced = 1; // try again
     }).finally(() => (this.#syncing = null));
   }
@@ -252,7 +253,7 @@ export class AofWriter {
       this.#unsynced = 0;
       return true;
     } catch (error) {
-      this.#log("warning", `Error syncing the AOF file: ${errorText(error)}`);
+      this.#log("warning", `Error syncing the AOF file: ${strerror(error)}`);
       return false;
     }
   }
@@ -266,11 +267,4 @@ export class AofWriter {
     }
     this.#wakeWaiters();
   }
-}
-
-/** An error's text as C's strerror gives it: Deno's message without " (os error 28): ...". */
-export function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cut = error.message.indexOf(" (os error ");
-  return cut === -1 ? error.message : error.message.slice(0, cut);
 }

@@ -31,6 +31,7 @@ export class Client implements ClientContext {
   closeAfterReply = false;
   lastCommand = "NULL";
   propagateAs: string[] | null = null;
+  propagateTyped: (RespValue | undefined)[] | null = null;
   propagateNothing = false;
   /** Where this client's logged writes end in the AOF (see `AofWriter.end`). */
   aofMark = 0;

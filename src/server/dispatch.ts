@@ -257,6 +257,7 @@ export function call(
   const dirtyBefore = server.dirty;
   const persistence = server.persistence;
   client.propagateAs = null;
+  client.propagateTyped = null;
   client.propagateNothing = false;
   client.currentSpec = spec;
   client.currentArgv = argv;
@@ -283,7 +284,8 @@ export function call(
   const rewritten = client.propagateAs;
   const wrote = server.dirty !== dirtyBefore || rewritten !== null;
   if (wrote && !client.propagateNothing && spec.fullName !== "exec") {
-    server.alsoPropagate(client.db.index, rewritten ?? argv, rewritten === null ? typed : null);
+    const types = rewritten === null ? typed : client.propagateTyped;
+    server.alsoPropagate(client.db.index, rewritten ?? argv, types);
   }
   server.endUnit();
   // Its reply must wait for what it logged (see ConnectionWriter).

@@ -1,4 +1,5 @@
-import { AofEncoder, AofWriter, errorText } from "../../src/persistence/aof_writer.ts";
+import { AofEncoder, AofWriter } from "../../src/persistence/aof_writer.ts";
+import { strerror } from "../../src/persistence/aof_manifest.ts";
 import { assert, assertEquals } from "../_util.ts";
 
 const decode = (bytes: Uint8Array) => new TextDecoder("latin1").decode(bytes);
@@ -77,10 +78,10 @@ Deno.test("AofWriter writes before replies; a failed write keeps every byte and 
   await waiting;
 });
 
-Deno.test("errorText gives an OS error's text as strerror does", () => {
+Deno.test("strerror gives an OS error's text as strerror does", () => {
   assertEquals(
-    errorText(new Error("No space left on device (os error 28)")),
+    strerror(new Error("No space left on device (os error 28)")),
     "No space left on device",
   );
-  assertEquals(errorText("plain"), "plain");
+  assertEquals(strerror("plain"), "plain");
 });
